@@ -1,0 +1,177 @@
+"""Liaison CRM: relationships of an office of bilateral relations."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, has_request_context, render_template, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import CONFIGS, Config, environment_settings
+from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: str | type[Config] | None = None, **overrides: Any) -> Flask:
+    """Build the application.
+
+    ``config`` is a settings class or its name; without one, ``CRM_CONFIG`` chooses
+    (``production`` when unset, so a forgotten setting fails safe).
+    """
+    if config is None or isinstance(config, str):
+        config = CONFIGS[config or os.environ.get("CRM_CONFIG", "production")]
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=os.environ.get("CRM_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(config)
+    if not app.config.get("TESTING"):
+        app.config.update(environment_settings())
+    app.config.from_prefixed_env("CRM")
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    configure_database(app)
+    configure_secret_key(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def configure_database(app: Flask) -> None:
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = Path(app.instance_path) / "crm.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite has no pool worth pinging and must not share connections across threads.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+
+
+def configure_secret_key(app: Flask) -> None:
+    """Use SECRET_KEY from the environment; outside production keep one in the instance folder."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if not app.config.get("GENERATE_SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
+            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite ignores foreign keys unless asked on every connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def select_locale() -> str | None:
+    """The user's chosen language, else the browser's; the default outside a request."""
+    if not has_request_context():
+        return None
+    if current_user.is_authenticated and current_user.language:
+        return current_user.language
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
+
+
+def select_timezone() -> str | None:
+    if has_request_context() and current_user.is_authenticated:
+        return current_user.timezone
+    return None
+
+
+def register_extensions(app: Flask) -> None:
+    from crm import models  # noqa: F401  (registers every model on the metadata)
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+
+
+def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Write the rank-stored sensitivity column as the plain SMALLINT it is."""
+    from crm.models.base import SensitivityType
+
+    if type_ == "type" and isinstance(obj, SensitivityType):
+        return "sa.SmallInteger()"
+    return False
+
+
+def register_blueprints(app: Flask) -> None:
+    from crm.admin.views import bp as admin_bp
+    from crm.auth.views import bp as auth_bp
+    from crm.contacts.views import bp as contacts_bp
+    from crm.dashboard.views import bp as dashboard_bp
+    from crm.organizations.views import bp as organizations_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(organizations_bp, url_prefix="/organizations")
+    app.register_blueprint(contacts_bp, url_prefix="/contacts")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+    @app.before_request
+    def require_login() -> Any:
+        """Every page needs a login; the few that do not are marked with ``public``."""
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "is_public", False) or current_user.is_authenticated:
+            return None
+        return login_manager.unauthorized()
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from crm.services.errors import PermissionDenied, RecordNotFound
+
+    def render_error(status: int):
+        def handler(_error: Exception):
+            return render_template(f"errors/{status}.html"), status
+
+        return handler
+
+    for status in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(status, render_error(status))
+    app.register_error_handler(RecordNotFound, render_error(404))
+    app.register_error_handler(PermissionDenied, render_error(403))
+
+
+def register_template_helpers(app: Flask) -> None:
+    from crm import template_helpers
+
+    template_helpers.register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from crm.cli import crm_cli
+
+    app.cli.add_command(crm_cli)

@@ -1,0 +1,30 @@
+"""Reading list-page query strings: page, page size, filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+
+
+def page_args() -> tuple[int, int]:
+    """The requested page and page size, clamped to sane values."""
+    page = request.args.get("page", 1, type=int) or 1
+    per_page = request.args.get("per_page", current_app.config["PER_PAGE"], type=int)
+    per_page = min(max(per_page or 1, 1), current_app.config["MAX_PER_PAGE"])
+    return max(page, 1), per_page
+
+
+def int_arg(name: str) -> int | None:
+    return request.args.get(name, type=int)
+
+
+def str_arg(name: str) -> str:
+    return request.args.get(name, "").strip()
+
+
+def query_without(*names: str, **changes: Any) -> dict[str, Any]:
+    """The current query string with some keys dropped or changed, for links."""
+    args = {k: v for k, v in request.args.items() if k not in names and v != ""}
+    args.update({k: v for k, v in changes.items() if v is not None})
+    return args

@@ -1,0 +1,45 @@
+"""Every model, importable from one place."""
+
+from crm.models.base import Sensitivity
+from crm.models.contact import (
+    Affiliation,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    EmailKind,
+    PhoneKind,
+    contact_tags,
+)
+from crm.models.organization import (
+    GovernmentLevel,
+    Organization,
+    OrganizationKind,
+    consular_district_counties,
+    organization_tags,
+    organization_work_areas,
+)
+from crm.models.reference import County, RelationshipTier, Tag, WorkArea
+from crm.models.user import Role, User
+
+__all__ = [
+    "Affiliation",
+    "Contact",
+    "ContactEmail",
+    "ContactPhone",
+    "County",
+    "EmailKind",
+    "GovernmentLevel",
+    "Organization",
+    "OrganizationKind",
+    "PhoneKind",
+    "RelationshipTier",
+    "Role",
+    "Sensitivity",
+    "Tag",
+    "User",
+    "WorkArea",
+    "consular_district_counties",
+    "contact_tags",
+    "organization_tags",
+    "organization_work_areas",
+]

@@ -1,0 +1,1 @@
+"""Business rules. Services take plain arguments and the acting user; views stay thin."""

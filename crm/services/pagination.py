@@ -1,0 +1,53 @@
+"""Paging a select statement: one COUNT and one page of rows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+
+from crm.extensions import db
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return 0 if self.total == 0 else (self.page - 1) * self.per_page + 1
+
+    @property
+    def last_index(self) -> int:
+        return min(self.total, self.page * self.per_page)
+
+
+def paginate(stmt: Select[Any], page: int, per_page: int) -> Page[Any]:
+    """Run ``stmt`` for one page. A page past the end shows the last page."""
+    page = max(1, page)
+    per_page = max(1, per_page)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total = total or 0
+    last = max(1, math.ceil(total / per_page))
+    page = min(page, last)
+    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=items, total=total, page=page, per_page=per_page)

@@ -1,0 +1,78 @@
+"""Rules shared by the gated record types (organizations, contacts): owner, tier, sensitivity,
+permission to edit, soft delete and restore."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.models import RelationshipTier, Sensitivity, User
+from crm.models.base import utcnow
+from crm.services.errors import PermissionDenied, RecordNotFound, ValidationError
+
+
+def require_editor(actor: User) -> None:
+    if not actor.can_edit:
+        raise PermissionDenied()
+
+
+def require_admin(actor: User) -> None:
+    if not (actor.active and actor.is_admin):
+        raise PermissionDenied()
+
+
+def check_common(
+    errors: dict[str, str],
+    actor: User,
+    *,
+    sensitivity: str,
+    tier_id: int | None,
+    owner_id: int | None,
+) -> tuple[Sensitivity, RelationshipTier | None, User | None]:
+    """Validate the sensitivity, tier and owner every gated record has; collect errors."""
+    level = Sensitivity.OFFICIAL
+    try:
+        level = Sensitivity.from_code(sensitivity)
+    except KeyError:
+        errors["sensitivity"] = _("Choose a sensitivity level.")
+    else:
+        if level > actor.clearance:
+            errors["sensitivity"] = _(
+                "You cannot mark a record above your own clearance (%(level)s).",
+                level=actor.clearance.label,
+            )
+    tier = db.session.get(RelationshipTier, tier_id) if tier_id else None
+    if tier_id and tier is None:
+        errors["tier_id"] = _("That tier does not exist.")
+    owner = db.session.get(User, owner_id) if owner_id else None
+    if owner_id and (owner is None or not owner.active):
+        errors["owner_id"] = _("Choose an active staff member as owner.")
+    return level, tier, owner
+
+
+def raise_if(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def soft_delete(record: Any, actor: User) -> None:
+    require_editor(actor)
+    record.deleted_at = utcnow()
+    record.deleted_by_id = actor.id
+    db.session.flush()
+
+
+def active_users() -> list[User]:
+    """Staff who can own records, by name."""
+    return list(db.session.scalars(select(User).where(User.active).order_by(User.full_name)))
+
+
+def parse_id(value: object) -> int:
+    """A record id from a URL or form; anything else is simply not found."""
+    try:
+        return int(str(value))
+    except ValueError:
+        raise RecordNotFound(str(value)) from None

@@ -1,0 +1,77 @@
+"""The one visibility gate.
+
+Every query that lists, searches, counts, exports, feeds or serves records goes through
+``visible()`` (or ``get_visible()`` for one record). A record above the viewer's clearance,
+a deleted record outside the trash, and anything at all for an inactive or anonymous user
+is left out, so a page cannot show it, count it or reveal that it exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, false, select, true
+
+from crm.extensions import db
+from crm.models import Affiliation, Contact, Organization, User
+from crm.services.errors import RecordNotFound
+from crm.services.records import parse_id
+
+T = TypeVar("T")
+
+GATED_MODELS = (Organization, Contact)
+
+
+def visibility_clause(
+    model: type[Any], viewer: User | None, *, deleted: bool = False
+) -> ColumnElement[bool]:
+    """The WHERE condition under which ``viewer`` may see rows of ``model``.
+
+    ``deleted=True`` selects the trash instead of the live records.
+    """
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.active:
+        return false()
+    if model is Affiliation:
+        # A post is visible only when both the person and the organization are.
+        return and_(
+            Affiliation.contact.has(visibility_clause(Contact, viewer, deleted=deleted)),
+            Affiliation.organization.has(visibility_clause(Organization, viewer)),
+        )
+    if model not in GATED_MODELS:
+        return true()
+    trash = model.deleted_at.is_not(None) if deleted else model.deleted_at.is_(None)
+    return and_(model.sensitivity <= viewer.clearance, trash)
+
+
+def visible(model: type[T], viewer: User | None, *, deleted: bool = False) -> Select[tuple[T]]:
+    """``select(model)`` restricted to what ``viewer`` may see."""
+    return select(model).where(visibility_clause(model, viewer, deleted=deleted))
+
+
+def restrict(stmt: Select[Any], model: type[Any], viewer: User | None) -> Select[Any]:
+    """Apply the gate for ``model`` to a statement that already selects or joins it."""
+    return stmt.where(visibility_clause(model, viewer))
+
+
+def can_see(record: Any, viewer: User | None, *, deleted: bool = False) -> bool:
+    """The gate for a record already in memory (same rule as ``visibility_clause``)."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.active:
+        return False
+    if isinstance(record, Affiliation):
+        return can_see(record.contact, viewer, deleted=deleted) and can_see(
+            record.organization, viewer
+        )
+    if not isinstance(record, GATED_MODELS):
+        return True
+    return record.sensitivity <= viewer.clearance and record.is_deleted == deleted
+
+
+def get_visible(model: type[T], record_id: Any, viewer: User | None, *, deleted: bool = False) -> T:
+    """Load one record the viewer may see, or raise RecordNotFound (shown as 404)."""
+    key = parse_id(record_id)
+    record = db.session.scalar(
+        visible(model, viewer, deleted=deleted).where(model.id == key)  # type: ignore[attr-defined]
+    )
+    if record is None:
+        raise RecordNotFound(model.__name__)
+    return record

@@ -1,0 +1,47 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Type-ahead: fields with data-lookup="organizations" fill the shared datalist as you type.
+  function attachLookup(input) {
+    var endpoint = input.getAttribute("data-lookup");
+    var list = document.getElementById(input.getAttribute("list"));
+    var timer = null;
+    if (!list) { return; }
+    input.setAttribute("autocomplete", "off");
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var query = input.value.trim();
+      if (query.length < 2) { return; }
+      timer = setTimeout(function () {
+        fetch("/" + endpoint + "/lookup?q=" + encodeURIComponent(query), {
+          headers: { Accept: "application/json" },
+          credentials: "same-origin"
+        })
+          .then(function (response) { return response.ok ? response.json() : []; })
+          .then(function (items) {
+            list.replaceChildren();
+            items.forEach(function (item) {
+              var option = document.createElement("option");
+              option.value = item.name;
+              if (item.acronym) { option.label = item.name + " (" + item.acronym + ")"; }
+              list.appendChild(option);
+            });
+          })
+          .catch(function () { /* the field still works as plain text */ });
+      }, 150);
+    });
+  }
+
+  // Confirm before destructive POST buttons.
+  function attachConfirm(form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-lookup]").forEach(attachLookup);
+    document.querySelectorAll("form[data-confirm]").forEach(attachConfirm);
+  });
+})();

@@ -1,0 +1,108 @@
+"""Factory functions: valid records with sensible defaults; pass keywords to override."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from functools import cache
+from typing import Any
+
+from crm.extensions import db
+from crm.models import (
+    Affiliation,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Organization,
+    Sensitivity,
+    User,
+)
+from crm.services.contacts import name_key
+from crm.services.normalize import fold
+from crm.services.users import hash_password
+
+PASSWORD = "correct horse battery"
+_sequence = itertools.count(1)
+
+
+@cache
+def password_hash() -> str:
+    """Hash once per run: argon2 is slow on purpose."""
+    return hash_password(PASSWORD)
+
+
+def make_user(**fields: Any) -> User:
+    n = next(_sequence)
+    values: dict[str, Any] = {
+        "email": f"user{n}@office.example",
+        "full_name": f"Staff Member {n}",
+        "role": "officer",
+        "clearance": Sensitivity.OFFICIAL,
+        "password_hash": password_hash(),
+        "language": "en",
+        "timezone": "America/Los_Angeles",
+        "active": True,
+    }
+    values.update(fields)
+    user = User(**values)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_organization(**fields: Any) -> Organization:
+    n = next(_sequence)
+    values: dict[str, Any] = {
+        "kind": "agency",
+        "name": f"Agency {n}",
+        "country": "US",
+        "subdivision": "US-CA",
+        "government_level": "state",
+        "sensitivity": Sensitivity.OFFICIAL,
+    }
+    values.update(fields)
+    values.setdefault("name_key", fold(values["name"]))
+    organization = Organization(**values)
+    db.session.add(organization)
+    db.session.flush()
+    return organization
+
+
+def make_contact(
+    emails: tuple[str, ...] = (), phones: tuple[str, ...] = (), **fields: Any
+) -> Contact:
+    n = next(_sequence)
+    values: dict[str, Any] = {
+        "given_names": f"Person{n}",
+        "family_name": "Example",
+        "second_family_name": "",
+        "preferred_language": "en",
+        "sensitivity": Sensitivity.OFFICIAL,
+    }
+    values.update(fields)
+    values.setdefault(
+        "name_key",
+        name_key(values["given_names"], values["family_name"], values["second_family_name"]),
+    )
+    contact = Contact(**values)
+    contact.emails = [ContactEmail(address=a, position=i) for i, a in enumerate(emails)]
+    contact.phones = [ContactPhone(number=p, position=i) for i, p in enumerate(phones)]
+    db.session.add(contact)
+    db.session.flush()
+    return contact
+
+
+def make_affiliation(
+    contact: Contact,
+    organization: Organization,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    **fields: Any,
+) -> Affiliation:
+    affiliation = Affiliation(
+        contact=contact, organization=organization, start_date=start, end_date=end, **fields
+    )
+    db.session.add(affiliation)
+    db.session.flush()
+    return affiliation

@@ -1,0 +1,80 @@
+"""The application factory: configuration, secrets, error pages."""
+
+import re
+import stat
+
+import pytest
+
+from config import database_url
+from crm import create_app
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_takes_the_secret_key_and_database_from_the_environment(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("DATABASE_URL", "postgres://crm@db.internal/crm")
+    monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path))
+    app = create_app("production")
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://crm@db.internal/crm"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_development_generates_one_private_secret_key_in_the_instance_folder(
+    monkeypatch, tmp_path
+):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path))
+    first = create_app("development")
+    key_file = tmp_path / "secret_key"
+    assert len(first.config["SECRET_KEY"]) >= 64
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert create_app("development").config["SECRET_KEY"] == first.config["SECRET_KEY"]
+    assert first.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'crm.sqlite3'}"
+
+
+def test_prefixed_environment_variables_override_settings(monkeypatch, tmp_path):
+    monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("CRM_PER_PAGE", "50")
+    assert create_app("testing").config["PER_PAGE"] == 50
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
+def test_database_urls_name_the_psycopg_driver(given, expected):
+    assert database_url(given) == expected
+
+
+def test_unknown_page_gives_a_readable_404(client, login_as):
+    login_as("officer")
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert b"Not found" in response.data
+    assert b"Liaison CRM" in response.data
+
+
+def test_stylesheets_are_vendored_and_served_without_login(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'href="/static/vendor/pico/pico.min.css"' in page
+    assert not re.search(r'(src|href)="(https?:)?//', page), "no asset may come from another host"
+    response = client.get("/static/vendor/pico/pico.min.css")
+    assert response.status_code == 200
+    assert response.mimetype == "text/css"
+    response.close()
