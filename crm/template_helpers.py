@@ -33,6 +33,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
 
+    # Globals, unlike context variables, are also seen by imported macros.
+    app.jinja_env.globals["query_without"] = query_without
+
     @app.context_processor
     def inject() -> dict[str, Any]:
-        return {"query_without": query_without, "current_locale": str(get_locale() or "en")}
+        return {"current_locale": str(get_locale() or "en")}
