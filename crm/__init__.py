@@ -153,8 +153,11 @@ def register_blueprints(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     from crm.services.errors import PermissionDenied, RecordNotFound
 
-    def render_error(status: int):
-        def handler(_error: Exception):
+    def render_error(status: int) -> Any:
+        def handler(_error: Exception) -> tuple[str, int]:
+            if status == 500:
+                # Whatever the failed request half-wrote goes; the page must not fail again.
+                db.session.rollback()
             return render_template(f"errors/{status}.html"), status
 
         return handler

@@ -4,9 +4,13 @@ import re
 import stat
 
 import pytest
+from sqlalchemy import func, select
 
 from config import database_url
 from crm import create_app
+from crm.extensions import db
+from crm.models import Organization
+from tests import factories
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
@@ -16,9 +20,7 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path)
         create_app("production")
 
 
-def test_production_takes_the_secret_key_and_database_from_the_environment(
-    monkeypatch, tmp_path
-):
+def test_production_takes_the_secret_key_and_database_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("DATABASE_URL", "postgres://crm@db.internal/crm")
     monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path))
@@ -29,9 +31,7 @@ def test_production_takes_the_secret_key_and_database_from_the_environment(
     assert not (tmp_path / "secret_key").exists()
 
 
-def test_development_generates_one_private_secret_key_in_the_instance_folder(
-    monkeypatch, tmp_path
-):
+def test_development_generates_one_private_secret_key_in_the_instance_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path))
@@ -78,3 +78,29 @@ def test_stylesheets_are_vendored_and_served_without_login(client):
     assert response.status_code == 200
     assert response.mimetype == "text/css"
     response.close()
+
+
+def test_an_unexpected_error_shows_a_calm_page_and_saves_nothing(tmp_path):
+    broken = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'broken.sqlite3'}",
+        PROPAGATE_EXCEPTIONS=False,
+    )
+
+    @broken.get("/half-write")
+    def half_write() -> str:
+        factories.make_organization(name="Half written")
+        raise RuntimeError("boom")
+
+    with broken.app_context():
+        db.create_all()
+        user = factories.make_user()
+        db.session.commit()
+        client = broken.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+        response = client.get("/half-write")
+        assert response.status_code == 500
+        assert b"Nothing was saved" in response.data
+        assert db.session.scalar(select(func.count()).select_from(Organization)) == 0
+        db.engine.dispose()
