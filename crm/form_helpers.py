@@ -38,6 +38,11 @@ def optional_int(value: Any) -> int | None:
     return int(value)
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The interface languages, each named in itself."""
+    return [("en", "English"), ("es", "Español")]
+
+
 def sensitivity_choices() -> list[tuple[str, str]]:
     return [(level.code, level.label) for level in Sensitivity]
 

@@ -10,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from crm.form_helpers import sensitivity_choices, time_zone_choices
+from crm.form_helpers import language_choices, sensitivity_choices, time_zone_choices
 from crm.models import Role
 from crm.services.admin import TierInput, WorkAreaInput
 from crm.services.users import UserInput
@@ -27,9 +27,7 @@ class UserForm(FlaskForm):
     )
     role = SelectField(_l("Role"), validate_choice=False)
     clearance = SelectField(_l("Clearance"), validate_choice=False, default="official")
-    language = SelectField(
-        _l("Language"), choices=[("en", "English"), ("es", "Español")], validate_choice=False
-    )
+    language = SelectField(_l("Language"), validate_choice=False)
     timezone = SelectField(_l("Time zone"), validate_choice=False)
     active = BooleanField(_l("Active (may sign in)"), default=True)
     password = PasswordField(
@@ -41,6 +39,7 @@ class UserForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.role.choices = [(r.value, r.label) for r in Role]
+        self.language.choices = language_choices()
         self.clearance.choices = sensitivity_choices()
         self.timezone.choices = time_zone_choices()
 

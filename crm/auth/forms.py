@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from crm.form_helpers import time_zone_choices
+from crm.form_helpers import language_choices, time_zone_choices
 
 
 class LoginForm(FlaskForm):
@@ -21,11 +21,11 @@ class LoginForm(FlaskForm):
 
 
 class PreferencesForm(FlaskForm):
-    language = SelectField(
-        _l("Language"), choices=[("en", "English"), ("es", "Español")], validate_choice=False
-    )
+    # Choices are set in __init__: WTForms 3.3 deprecates tuple choices given to the field.
+    language = SelectField(_l("Language"), validate_choice=False)
     timezone = SelectField(_l("Time zone"), validate_choice=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.language.choices = language_choices()
         self.timezone.choices = time_zone_choices()

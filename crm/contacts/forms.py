@@ -23,19 +23,24 @@ from crm.services.contacts import AffiliationInput, ContactInput, EmailInput, Ph
 SPARE_ROWS = 2
 
 
+# Choices are set in __init__: WTForms 3.3 deprecates tuple choices given to the field.
 class EmailEntryForm(Form):
     address = StringField(_l("E-mail"), validators=[Length(max=254)])
-    kind = SelectField(
-        _l("Type"), choices=[(k.value, k.label) for k in EmailKind], validate_choice=False
-    )
+    kind = SelectField(_l("Type"), validate_choice=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k.value, k.label) for k in EmailKind]
 
 
 class PhoneEntryForm(Form):
     number = StringField(_l("Phone"), validators=[Length(max=40)])
     extension = StringField(_l("Ext."), validators=[Length(max=10)])
-    kind = SelectField(
-        _l("Type"), choices=[(k.value, k.label) for k in PhoneKind], validate_choice=False
-    )
+    kind = SelectField(_l("Type"), validate_choice=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k.value, k.label) for k in PhoneKind]
 
 
 class ContactForm(FlaskForm):
@@ -59,11 +64,7 @@ class ContactForm(FlaskForm):
     preferred_language = SelectField(_l("Preferred language"), validate_choice=False)
     emails = FieldList(FormField(EmailEntryForm), min_entries=1)
     phones = FieldList(FormField(PhoneEntryForm), min_entries=1)
-    phone_region = SelectField(
-        _l("Numbers without a country code are in"),
-        choices=[("US", _l("United States")), ("MX", _l("Mexico"))],
-        validate_choice=False,
-    )
+    phone_region = SelectField(_l("Numbers without a country code are in"), validate_choice=False)
     tier_id = SelectField(_l("Relationship tier"), coerce=optional_int, validate_choice=False)
     owner_id = SelectField(_l("Owner"), coerce=optional_int, validate_choice=False)
     sensitivity = SelectField(_l("Sensitivity"), validate_choice=False, default="official")
@@ -74,6 +75,7 @@ class ContactForm(FlaskForm):
 
     def set_choices(self, tiers: Sequence[RelationshipTier], owners: Sequence[User]) -> None:
         self.preferred_language.choices = list(LANGUAGE_LABELS.items())
+        self.phone_region.choices = [("US", _l("United States")), ("MX", _l("Mexico"))]
         self.tier_id.choices = [("", _l("No tier"))] + [(t.id, t.name) for t in tiers]
         self.owner_id.choices = [("", _l("Nobody"))] + [(u.id, u.full_name) for u in owners]
         self.sensitivity.choices = sensitivity_choices()

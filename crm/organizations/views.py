@@ -19,6 +19,7 @@ from crm.organizations.forms import OrganizationForm
 from crm.services import organizations as service
 from crm.services.records import active_users
 from crm.services.tags import all_tags
+from crm.services.visibility import can_see
 
 bp = Blueprint("organizations", __name__)
 
@@ -74,7 +75,9 @@ def show(organization_id: int) -> str:
 def _form(organization: Organization | None = None) -> OrganizationForm:
     form = OrganizationForm(obj=organization)
     if organization is not None and not form.is_submitted():
-        form.parent.data = organization.parent.name if organization.parent else ""
+        # A parent the user may not see (above clearance, or in the trash) is not named.
+        parent = organization.parent
+        form.parent.data = parent.name if parent and can_see(parent, current_user) else ""
         form.tags.data = ", ".join(t.name for t in organization.tags)
         form.work_area_ids.data = [w.id for w in organization.work_areas]
         form.county_ids.data = [c.id for c in organization.district_counties]

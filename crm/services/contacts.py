@@ -154,7 +154,8 @@ def current_posts(contacts: list[Contact], viewer: User, today: date) -> dict[in
         .where(current_post_clause(today))
         .where(visibility_clause(Affiliation, viewer))
         .options(selectinload(Affiliation.organization))
-        .order_by(Affiliation.is_primary.desc(), Affiliation.start_date.desc())
+        # An undated post comes after dated ones on every database (PostgreSQL puts NULL first).
+        .order_by(Affiliation.is_primary.desc(), Affiliation.start_date.desc().nulls_last())
     )
     result: dict[int, Affiliation] = {}
     for post in posts:

@@ -207,6 +207,9 @@ def _validate(
         elif would_create_cycle(organization, parent):
             errors["parent"] = _("An organization cannot sit under itself or one of its own units.")
         values["parent"] = parent
+    elif organization.parent is not None and not can_see(organization.parent, actor):
+        # The editor cannot see, so cannot name, the current parent: an empty field keeps it.
+        values["parent"] = organization.parent
 
     values["website"] = clean(data.website)
     if values["website"] and not str(values["website"]).startswith(("http://", "https://")):

@@ -70,9 +70,13 @@ def active_users() -> list[User]:
     return list(db.session.scalars(select(User).where(User.active).order_by(User.full_name)))
 
 
+# Ids are INTEGER columns: a larger number would overflow the database driver, not miss.
+MAX_ID = 2**31 - 1
+
+
 def parse_id(value: object) -> int:
     """A record id from a URL or form; anything else is simply not found."""
-    try:
-        return int(str(value))
-    except ValueError:
-        raise RecordNotFound(str(value)) from None
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+        raise RecordNotFound(text)
+    return int(text)
