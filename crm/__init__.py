@@ -118,11 +118,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
-    """Write the rank-stored sensitivity column as the plain SMALLINT it is."""
-    from crm.models.base import SensitivityType
+    """Write the app's column types as the plain SQL types they store."""
+    from crm.models.base import SensitivityType, UTCDateTime
 
     if type_ == "type" and isinstance(obj, SensitivityType):
         return "sa.SmallInteger()"
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
     return False
 
 

@@ -11,8 +11,9 @@ from wtforms import Field, Form
 
 from crm.extensions import db
 from crm.models import Sensitivity
-from crm.services.errors import ValidationError
+from crm.services.errors import RecordNotFound, ValidationError
 from crm.services.normalize import country_names, time_zones
+from crm.services.records import parse_id
 
 T = TypeVar("T")
 
@@ -35,7 +36,10 @@ def optional_int(value: Any) -> int | None:
     """Coerce a select's value: "" is no choice."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    try:
+        return parse_id(value)
+    except RecordNotFound:
+        raise ValueError("not a choice") from None
 
 
 def language_choices() -> list[tuple[str, str]]:

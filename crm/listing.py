@@ -6,6 +6,9 @@ from typing import Any
 
 from flask import current_app, request
 
+from crm.services.errors import RecordNotFound
+from crm.services.records import parse_id
+
 
 def page_args() -> tuple[int, int]:
     """The requested page and page size, clamped to sane values."""
@@ -16,7 +19,11 @@ def page_args() -> tuple[int, int]:
 
 
 def int_arg(name: str) -> int | None:
-    return request.args.get(name, type=int)
+    """A record id from the query string; anything that is not one is ignored."""
+    try:
+        return parse_id(request.args.get(name, ""))
+    except RecordNotFound:
+        return None
 
 
 def str_arg(name: str) -> str:

@@ -19,6 +19,7 @@ from crm.models import (
 )
 from crm.services.contacts import name_key
 from crm.services.normalize import fold
+from crm.services.organizations import search_key
 from crm.services.users import hash_password
 
 PASSWORD = "correct horse battery"
@@ -62,6 +63,10 @@ def make_organization(**fields: Any) -> Organization:
     }
     values.update(fields)
     values.setdefault("name_key", fold(values["name"]))
+    values.setdefault(
+        "search_key",
+        search_key(values["name"], values.get("name_es", ""), values.get("acronym", "")),
+    )
     organization = Organization(**values)
     db.session.add(organization)
     db.session.flush()

@@ -18,7 +18,7 @@ from crm.services.admin import (
     save_work_area,
 )
 from crm.services.errors import PermissionDenied, RecordNotFound
-from crm.services.organizations import all_tiers
+from crm.services.organizations import all_tiers, delete_organization
 from tests.factories import make_contact, make_organization, make_user
 from tests.service_helpers import assert_refused
 
@@ -219,3 +219,16 @@ def test_only_an_active_admin_manages_reference_data_and_the_trash(app, users, w
     db.session.expire_all()
     assert [(t.rank, t.cadence_days) for t in all_tiers()] == [(1, 30), (2, 90), (3, 180)]
     assert db.session.scalar(select(WorkArea).where(WorkArea.name == "Cybercrime")) is None
+
+
+def test_a_record_deleted_a_moment_ago_sorts_with_older_trash(app, users):
+    old = make_organization(name="Deleted last year", deleted_at=datetime(2025, 1, 1, tzinfo=UTC))
+    db.session.commit()
+    db.session.expire(old)  # read back from the database, as a later request would
+    fresh = make_organization(name="Deleted just now")
+    delete_organization(fresh, users["admin"])
+
+    assert [item.name for item in list_trash(users["admin"])] == [
+        "Deleted just now",
+        "Deleted last year",
+    ]

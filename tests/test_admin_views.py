@@ -369,7 +369,7 @@ def test_a_tier_in_use_cannot_be_deleted(client, login_as):
 
     assert redirect_target(response) == "/admin/tiers"
     html = page(client.get("/admin/tiers"))
-    assert "1 records use this tier; move them first." in flashes(html)
+    assert "Records still use this tier; move them to another tier first." in flashes(html)
     assert "Tier 1 — Strategic" in html
     assert count(RelationshipTier) == 3
 
@@ -537,3 +537,19 @@ def test_the_trash_never_shows_records_above_the_admins_clearance(client, login_
     assert client.post(f"/admin/trash/contact/{informant.id}/restore").status_code == 404
     assert row(Organization, secret.id)["deleted_at"] is not None
     assert row(Contact, informant.id)["deleted_at"] is not None
+
+
+def test_refusing_to_delete_a_tier_reveals_nothing_about_hidden_records(client, users, login_as):
+    official_admin = factories.make_user(role="admin", clearance=Sensitivity.OFFICIAL)
+    factories.make_organization(
+        name="Vetted Unit", tier=tier(1), sensitivity=Sensitivity.LAW_ENFORCEMENT_SENSITIVE
+    )
+    db.session.commit()
+    login_as(official_admin)
+
+    client.post(f"/admin/tiers/{tier(1).id}/delete")
+
+    messages = flashes(page(client.get("/admin/tiers")))
+    assert messages == ["Records still use this tier; move them to another tier first."]
+    assert not any(char.isdigit() for message in messages for char in message)
+    assert count(RelationshipTier) == 3

@@ -483,3 +483,9 @@ def test_an_admin_cannot_restore_a_contact_above_their_clearance(app, users):
     with pytest.raises(RecordNotFound):
         restore_contact(secret.id, limited_admin)
     assert secret.deleted_at is not None
+
+
+def test_wildcard_characters_in_an_email_search_match_only_themselves(app, users):
+    make_contact(given_names="Ana", emails=("ana_lopez@fge.example",))
+    make_contact(given_names="Beto", emails=("anaxlopez@fge.example",))
+    assert [c.given_names for c in listed(users["officer"], q="ana_lopez").items] == ["Ana"]

@@ -119,3 +119,23 @@ def test_demo_data_is_never_loaded_over_real_data(tmp_path):
     # The reference data a real installation needs is there all the same.
     assert count_rows(database, "relationship_tiers") == 3
     assert count_rows(database, "counties") == 58
+
+
+def test_the_search_key_migration_fills_in_existing_organizations(tmp_path):
+    url = f"sqlite:///{tmp_path / 'backfill.sqlite3'}"
+    older = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    with older.app_context():
+        upgrade(revision="049c5b5e2536")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO organizations (kind, name, name_es, acronym, name_key, country,"
+                " subdivision, government_level, website, email, phone, street, city,"
+                " postal_code, sensitivity, notes) VALUES ('agency', 'Fiscalía General',"
+                " 'Attorney General', 'FGR', 'fiscalia general', 'MX', '', 'federal', '', '',"
+                " '', '', '', '', 1, '')"
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            key = connection.exec_driver_sql("SELECT search_key FROM organizations").scalar_one()
+        db.engine.dispose()
+    assert key == "fiscalia general attorney general fgr"

@@ -541,3 +541,33 @@ def test_restore_of_a_live_or_unknown_organization_is_not_found(app, users):
     for record_id in (live.id, live.id + 1000, "abc"):
         with pytest.raises(RecordNotFound):
             restore_organization(record_id, users["admin"])
+
+
+# Words in any of an organization's names ----------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["secretaria relaciones", "SECRETARÍA exteriores", "SRE"])
+def test_every_name_an_organization_goes_by_is_searched_accent_blind(app, users, typed):
+    create(
+        users["officer"],
+        name="Ministry of Foreign Affairs of Mexico",
+        name_es="Secretaría de Relaciones Exteriores",
+        acronym="SRE",
+        country="MX",
+        subdivision="",
+    )
+    assert names(listed(users["officer"], q=typed).items) == [
+        "Ministry of Foreign Affairs of Mexico"
+    ]
+    assert names(lookup(typed.split()[0], users["officer"])) == [
+        "Ministry of Foreign Affairs of Mexico"
+    ]
+
+
+def test_wildcard_characters_typed_in_a_search_match_only_themselves(app, users):
+    make_organization(name="Unit 5% Reserve")
+    make_organization(name="Unit 50 North")
+    assert names(listed(users["officer"], q="5%").items) == ["Unit 5% Reserve"]
+    assert names(listed(users["officer"], q="_").items) == []
+    assert names(lookup("unit 5_", users["officer"])) == []
+    assert names(lookup("unit 5%", users["officer"])) == ["Unit 5% Reserve"]

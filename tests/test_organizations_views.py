@@ -714,3 +714,30 @@ def test_saving_an_edit_keeps_a_parent_the_editor_cannot_see(
 
     assert response.status_code == 302
     assert row(Organization, unit_under_secret.id)["parent_id"] == secret_org.id
+
+
+def test_the_tag_filter_offers_only_tags_on_records_the_user_may_see(client, login_as):
+    shown = factories.make_organization(name="Border Liaison Office")
+    hidden = factories.make_organization(
+        name="Vetted Unit", sensitivity=Sensitivity.LAW_ENFORCEMENT_SENSITIVE
+    )
+    shown.tags = [Tag(name="border", name_key="border")]
+    hidden.tags = [Tag(name="operation nightfall", name_key="operation nightfall")]
+    db.session.commit()
+    login_as("officer")
+
+    html = page(client.get("/organizations/"))
+
+    assert '<option value="border"' in html
+    assert "nightfall" not in html
+
+
+@pytest.mark.parametrize("name", ["tier", "owner", "county", "page"])
+def test_an_absurd_number_in_a_filter_is_ignored_not_an_error(client, login_as, name):
+    factories.make_organization(name="Border Liaison Office")
+    login_as("officer")
+
+    response = client.get(f"/organizations/?{name}=99999999999999999999")
+
+    assert response.status_code == 200
+    assert "Border Liaison Office" in page(response)

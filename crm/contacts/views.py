@@ -19,7 +19,7 @@ from crm.models import Contact, OrganizationKind
 from crm.services import contacts as service
 from crm.services.organizations import all_tiers, get_organization
 from crm.services.records import active_users
-from crm.services.tags import all_tags
+from crm.services.tags import tags_in_use
 
 bp = Blueprint("contacts", __name__)
 
@@ -57,7 +57,7 @@ def index() -> str:
         kinds=list(OrganizationKind),
         tiers=all_tiers(),
         owners=active_users(),
-        tags=all_tags(),
+        tags=tags_in_use(Contact, current_user),
     )
 
 

@@ -58,19 +58,42 @@ class SensitivityType(TypeDecorator[Sensitivity]):
         return None if value is None else Sensitivity(value)
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant, stored in UTC and always read back time-zone aware.
+
+    SQLite keeps no offset, so without this a value read back would be naive while one just
+    written is aware; comparing the two fails.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: give it a time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
+        UTCDateTime(), default=utcnow, server_default=func.now()
     )
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
+        UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now()
     )
 
 
 class SoftDeleteMixin:
     """A deleted record stays in the table, hidden, until an admin restores it."""
 
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     @property

@@ -98,6 +98,8 @@ class Organization(SoftDeleteMixin, TimestampMixin, db.Model):
     acronym: Mapped[str] = mapped_column(String(32), default="")
     # Case- and accent-folded name, for sorting and matching ("Núñez" next to "Nunez").
     name_key: Mapped[str] = mapped_column(String(200), index=True)
+    # Folded official name, Spanish or alternate name and acronym, for word searches.
+    search_key: Mapped[str] = mapped_column(String(500), default="", server_default="")
     country: Mapped[str] = mapped_column(String(2))
     subdivision: Mapped[str] = mapped_column(String(6), default="")
     government_level: Mapped[str] = mapped_column(String(16), default=GovernmentLevel.NONE.value)

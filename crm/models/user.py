@@ -7,11 +7,11 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, String
+from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.extensions import db
-from crm.models.base import Sensitivity, SensitivityType, TimestampMixin
+from crm.models.base import Sensitivity, SensitivityType, TimestampMixin, UTCDateTime
 
 
 class Role(enum.StrEnum):
@@ -43,7 +43,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     language: Mapped[str] = mapped_column(String(8), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="America/Los_Angeles")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

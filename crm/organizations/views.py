@@ -18,7 +18,7 @@ from crm.models import GovernmentLevel, Organization, OrganizationKind
 from crm.organizations.forms import OrganizationForm
 from crm.services import organizations as service
 from crm.services.records import active_users
-from crm.services.tags import all_tags
+from crm.services.tags import tags_in_use
 from crm.services.visibility import can_see
 
 bp = Blueprint("organizations", __name__)
@@ -52,7 +52,7 @@ def index() -> str:
         levels=list(GovernmentLevel),
         tiers=service.all_tiers(),
         owners=active_users(),
-        tags=all_tags(),
+        tags=tags_in_use(Organization, current_user),
         counties=service.all_counties(),
     )
 

@@ -71,8 +71,9 @@ def delete_tier(tier: RelationshipTier, actor: User) -> None:
         for model in (Organization, Contact)
     )
     if in_use:
+        # No count: it would include records above the admin's clearance.
         raise ValidationError(
-            {"tier": _("%(count)d records use this tier; move them first.", count=in_use)}
+            {"tier": _("Records still use this tier; move them to another tier first.")}
         )
     db.session.delete(tier)
     db.session.flush()

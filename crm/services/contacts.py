@@ -23,7 +23,15 @@ from crm.models import (
 )
 from crm.services import records
 from crm.services.errors import RecordNotFound
-from crm.services.normalize import clean, fold, normalize_email, normalize_phone
+from crm.services.normalize import (
+    clean,
+    contains,
+    fold,
+    normalize_email,
+    normalize_phone,
+    starts_with,
+    word_starts_with,
+)
 from crm.services.organizations import find_by_name
 from crm.services.pagination import Page, paginate
 from crm.services.tags import parse_tag_list, resolve_tags
@@ -102,8 +110,8 @@ def filtered(filters: ContactFilters, viewer: User, today: date) -> Select[tuple
     if filters.q:
         for word in fold(filters.q).split():
             stmt = stmt.where(
-                Contact.name_key.like(f"%{word}%")
-                | Contact.emails.any(ContactEmail.address.ilike(f"%{word}%"))
+                Contact.name_key.like(contains(word), escape="\\")
+                | Contact.emails.any(ContactEmail.address.ilike(contains(word), escape="\\"))
             )
     org_conditions = []
     if filters.organization_id:
@@ -174,7 +182,10 @@ def lookup(query: str, viewer: User, limit: int = 10) -> list[Contact]:
         return []
     stmt = visible(Contact, viewer)
     for word in words:
-        stmt = stmt.where(Contact.name_key.like(f"{word}%") | Contact.name_key.like(f"% {word}%"))
+        stmt = stmt.where(
+            Contact.name_key.like(starts_with(word), escape="\\")
+            | Contact.name_key.like(word_starts_with(word), escape="\\")
+        )
     return list(db.session.scalars(stmt.order_by(Contact.name_key).limit(limit)))
 
 

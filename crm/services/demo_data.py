@@ -43,6 +43,7 @@ from crm.models import (
 )
 from crm.services.contacts import name_key
 from crm.services.normalize import fold, is_subdivision_of, normalize_email, normalize_phone
+from crm.services.organizations import search_key
 from crm.services.reference_data import ensure_reference_data
 from crm.services.users import hash_password
 
@@ -919,6 +920,7 @@ class _Builder:
             name_es=spec.name_es,
             acronym=spec.acronym,
             name_key=fold(spec.name),
+            search_key=search_key(spec.name, spec.name_es, spec.acronym),
             country=spec.country,
             subdivision=spec.subdivision,
             government_level=spec.level.value,

@@ -21,6 +21,23 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", stripped).strip()
 
 
+def like_escape(text: str) -> str:
+    """Make typed text match literally in LIKE (``_`` and ``%`` are not wildcards)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains(text: str) -> str:
+    return f"%{like_escape(text)}%"
+
+
+def starts_with(text: str) -> str:
+    return f"{like_escape(text)}%"
+
+
+def word_starts_with(text: str) -> str:
+    return f"% {like_escape(text)}%"
+
+
 def clean(text: str | None) -> str:
     """Trim and collapse inner white space, keeping the characters as typed (NFC)."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text or "")).strip()

@@ -25,11 +25,14 @@ from crm.services import records
 from crm.services.errors import ValidationError
 from crm.services.normalize import (
     clean,
+    contains,
     fold,
     is_country,
     is_subdivision_of,
     normalize_email,
     normalize_phone,
+    starts_with,
+    word_starts_with,
 )
 from crm.services.pagination import Page, paginate
 from crm.services.tags import parse_tag_list, resolve_tags
@@ -87,12 +90,7 @@ def filtered(filters: OrganizationFilters, viewer: User) -> Select[tuple[Organiz
     stmt = visible(Organization, viewer)
     if filters.q:
         for word in fold(filters.q).split():
-            pattern = f"%{word}%"
-            stmt = stmt.where(
-                Organization.name_key.like(pattern)
-                | Organization.acronym.ilike(pattern)
-                | Organization.name_es.ilike(pattern)
-            )
+            stmt = stmt.where(Organization.search_key.like(contains(word), escape="\\"))
     if filters.kind:
         stmt = stmt.where(Organization.kind == filters.kind)
     if filters.country:
@@ -110,6 +108,11 @@ def filtered(filters: OrganizationFilters, viewer: User) -> Select[tuple[Organiz
     if filters.county_id:
         stmt = stmt.where(Organization.district_counties.any(County.id == filters.county_id))
     return stmt.order_by(*SORTS.get(filters.sort, SORTS["name"]), Organization.id)
+
+
+def search_key(name: str, name_es: str, acronym: str) -> str:
+    """What a word search looks in: every name the organization goes by, folded."""
+    return fold(" ".join(part for part in (name, name_es, acronym) if part))
 
 
 def list_organizations(
@@ -133,9 +136,8 @@ def lookup(query: str, viewer: User, limit: int = 10) -> list[Organization]:
     stmt = (
         visible(Organization, viewer)
         .where(
-            Organization.name_key.like(f"{key}%")
-            | Organization.name_key.like(f"% {key}%")
-            | Organization.acronym.ilike(f"{key}%")
+            Organization.search_key.like(starts_with(key), escape="\\")
+            | Organization.search_key.like(word_starts_with(key), escape="\\")
         )
         .order_by(Organization.name_key)
         .limit(limit)
@@ -254,6 +256,7 @@ def _validate(
     records.raise_if(errors)
     values["tags"] = resolve_tags(parse_tag_list(data.tags))
     values["name_key"] = fold(name)
+    values["search_key"] = search_key(name, str(values["name_es"]), str(values["acronym"]))
     return values
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from crm.extensions import db
-from crm.models import Tag
+from crm.models import Contact, Organization, Tag, User, contact_tags, organization_tags
 from crm.services.normalize import clean, fold
+from crm.services.visibility import visible
 
 
 def parse_tag_list(text: str) -> list[str]:
@@ -39,5 +41,17 @@ def resolve_tags(names: Iterable[str]) -> list[Tag]:
     return tags
 
 
-def all_tags() -> list[Tag]:
-    return list(db.session.scalars(select(Tag).order_by(Tag.name_key)))
+def tags_in_use(model: type[Organization] | type[Contact], viewer: User) -> list[Tag]:
+    """Tags on records of ``model`` the viewer may see: a filter never hints at hidden ones."""
+    visible_ids = visible(model, viewer).with_only_columns(model.id)
+    return list(
+        db.session.scalars(
+            select(Tag).where(Tag.id.in_(tagged_ids(model, visible_ids))).order_by(Tag.name_key)
+        )
+    )
+
+
+def tagged_ids(model: type[Organization] | type[Contact], record_ids: Select[Any]) -> Select[Any]:
+    table = organization_tags if model is Organization else contact_tags
+    record_column = table.c.organization_id if model is Organization else table.c.contact_id
+    return select(table.c.tag_id).where(record_column.in_(record_ids))
