@@ -11,9 +11,8 @@ from wtforms import Field, Form
 
 from crm.extensions import db
 from crm.models import Sensitivity
-from crm.services.errors import RecordNotFound, ValidationError
+from crm.services.errors import RecordNotFound, ValidationError, parse_id
 from crm.services.normalize import country_names, time_zones
-from crm.services.records import parse_id
 
 T = TypeVar("T")
 

@@ -6,8 +6,7 @@ from typing import Any
 
 from flask import current_app, request
 
-from crm.services.errors import RecordNotFound
-from crm.services.records import parse_id
+from crm.services.errors import RecordNotFound, parse_id
 
 
 def page_args() -> tuple[int, int]:

@@ -30,7 +30,13 @@ def load_user(user_id: str) -> User | None:
 
 def _safe_next(target: str | None) -> str:
     """Only redirect within this site after login."""
-    if target and not urlsplit(target).netloc and target.startswith("/") and "//" not in target:
+    if (
+        target
+        and target.startswith("/")
+        and not urlsplit(target).netloc
+        and "//" not in target
+        and "\\" not in target
+    ):
         return target
     return url_for("dashboard.index")
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.models import Contact, Organization, RelationshipTier, User, WorkArea
 from crm.services import records
-from crm.services.errors import RecordNotFound, ValidationError
+from crm.services.errors import RecordNotFound, ValidationError, parse_id
 from crm.services.normalize import clean
 from crm.services.visibility import visible
 
@@ -25,7 +25,7 @@ class TierInput:
 
 
 def get_tier(tier_id: object) -> RelationshipTier:
-    tier = db.session.get(RelationshipTier, records.parse_id(tier_id))
+    tier = db.session.get(RelationshipTier, parse_id(tier_id))
     if tier is None:
         raise RecordNotFound("RelationshipTier")
     return tier
@@ -87,7 +87,7 @@ class WorkAreaInput:
 
 
 def get_work_area(work_area_id: object) -> WorkArea:
-    area = db.session.get(WorkArea, records.parse_id(work_area_id))
+    area = db.session.get(WorkArea, parse_id(work_area_id))
     if area is None:
         raise RecordNotFound("WorkArea")
     return area

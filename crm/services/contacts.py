@@ -286,10 +286,7 @@ def delete_contact(contact: Contact, actor: User) -> None:
 
 
 def restore_contact(contact_id: object, actor: User) -> Contact:
-    records.require_admin(actor)
-    contact = get_visible(Contact, contact_id, actor, deleted=True)
-    contact.deleted_at = None
-    contact.deleted_by_id = None
+    contact = records.restore(Contact, contact_id, actor)
     db.session.flush()
     return contact
 

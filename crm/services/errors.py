@@ -17,3 +17,15 @@ class RecordNotFound(LookupError):
 
 class PermissionDenied(Exception):
     """The user may see the record but not change it."""
+
+
+# The largest id a 32-bit INTEGER primary key holds, on SQLite and PostgreSQL alike.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value: object) -> int:
+    """A record id from a URL or form; anything else is simply not found."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+        raise RecordNotFound(text)
+    return int(text)

@@ -145,14 +145,15 @@ def lookup(query: str, viewer: User, limit: int = 10) -> list[Organization]:
     return list(db.session.scalars(stmt))
 
 
-def find_by_name(name: str, viewer: User) -> Organization | None:
+def find_by_name(name: str, viewer: User, *, other_than: int | None = None) -> Organization | None:
     """The visible live organization with exactly this name (ignoring case and accents)."""
     key = fold(name)
     if not key:
         return None
-    return db.session.scalars(
-        visible(Organization, viewer).where(Organization.name_key == key).limit(1)
-    ).first()
+    stmt = visible(Organization, viewer).where(Organization.name_key == key)
+    if other_than is not None:
+        stmt = stmt.where(Organization.id != other_than)
+    return db.session.scalars(stmt.limit(1)).first()
 
 
 def would_create_cycle(organization: Organization, parent: Organization) -> bool:
@@ -179,7 +180,7 @@ def _validate(
     values["name"] = name = clean(data.name)
     if not name:
         errors["name"] = _("Enter the organization's name.")
-    elif (other := find_by_name(name, actor)) is not None and other.id != organization.id:
+    elif find_by_name(name, actor, other_than=organization.id) is not None:
         errors["name"] = _("An organization with this name already exists.")
     values["name_es"] = clean(data.name_es)
     values["acronym"] = clean(data.acronym)
@@ -288,15 +289,11 @@ def delete_organization(organization: Organization, actor: User) -> None:
 
 
 def restore_organization(organization_id: object, actor: User) -> Organization:
-    records.require_admin(actor)
-    organization = get_visible(Organization, organization_id, actor, deleted=True)
-    other = find_by_name(organization.name, actor)
-    if other is not None:
+    organization = records.restore(Organization, organization_id, actor)
+    if find_by_name(organization.name, actor, other_than=organization.id) is not None:
         raise ValidationError(
             {"name": _("A live organization already has this name; rename it first.")}
         )
-    organization.deleted_at = None
-    organization.deleted_by_id = None
     db.session.flush()
     return organization
 

@@ -3,7 +3,7 @@ permission to edit, soft delete and restore."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -11,7 +11,10 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import RelationshipTier, Sensitivity, User
 from crm.models.base import utcnow
-from crm.services.errors import PermissionDenied, RecordNotFound, ValidationError
+from crm.services.errors import PermissionDenied, ValidationError
+from crm.services.visibility import get_visible
+
+T = TypeVar("T")
 
 
 def require_editor(actor: User) -> None:
@@ -58,6 +61,15 @@ def raise_if(errors: dict[str, str]) -> None:
         raise ValidationError(errors)
 
 
+def restore(model: type[T], record_id: object, actor: User) -> T:
+    """Bring a record the admin may see back from the trash."""
+    require_admin(actor)
+    record = get_visible(model, record_id, actor, deleted=True)
+    record.deleted_at = None  # type: ignore[attr-defined]
+    record.deleted_by_id = None  # type: ignore[attr-defined]
+    return record
+
+
 def soft_delete(record: Any, actor: User) -> None:
     require_editor(actor)
     record.deleted_at = utcnow()
@@ -71,12 +83,3 @@ def active_users() -> list[User]:
 
 
 # Ids are INTEGER columns: a larger number would overflow the database driver, not miss.
-MAX_ID = 2**31 - 1
-
-
-def parse_id(value: object) -> int:
-    """A record id from a URL or form; anything else is simply not found."""
-    text = str(value).strip()
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
-        raise RecordNotFound(text)
-    return int(text)

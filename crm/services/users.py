@@ -14,7 +14,7 @@ from crm.extensions import db
 from crm.models import Role, Sensitivity, User
 from crm.models.base import utcnow
 from crm.services import records
-from crm.services.errors import RecordNotFound, ValidationError
+from crm.services.errors import RecordNotFound, ValidationError, parse_id
 from crm.services.normalize import clean, normalize_email, time_zones
 
 MIN_PASSWORD_LENGTH = 10
@@ -144,7 +144,7 @@ def list_users() -> list[User]:
 
 
 def get_user(user_id: object) -> User:
-    user = db.session.get(User, records.parse_id(user_id))
+    user = db.session.get(User, parse_id(user_id))
     if user is None:
         raise RecordNotFound("User")
     return user

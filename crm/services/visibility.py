@@ -14,8 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, select, true
 
 from crm.extensions import db
 from crm.models import Affiliation, Contact, Organization, User
-from crm.services.errors import RecordNotFound
-from crm.services.records import parse_id
+from crm.services.errors import RecordNotFound, parse_id
 
 T = TypeVar("T")
 
