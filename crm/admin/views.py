@@ -61,7 +61,6 @@ def edit_user(user_id: int) -> str | Response:
         if saved is not None:
             flash(_("Account updated."), "success")
             return redirect(url_for(".users"))
-        user = users_service.get_user(user_id)
     return render_template("admin/user_form.html", form=form, user=user)
 
 

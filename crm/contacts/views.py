@@ -109,7 +109,6 @@ def edit(contact_id: int) -> str | Response:
         if saved is not None:
             flash(_("Changes saved."), "success")
             return redirect(url_for(".show", contact_id=contact.id))
-        contact = service.get_contact(contact_id, current_user)
     return render_template("contacts/form.html", form=form, contact=contact)
 
 
@@ -138,7 +137,6 @@ def add_post(contact_id: int) -> str | Response:
         if post is not None:
             flash(_("Post added."), "success")
             return redirect(url_for(".show", contact_id=contact.id))
-        contact = service.get_contact(contact_id, current_user)
     return render_template("contacts/post_form.html", form=form, contact=contact, post=None)
 
 
@@ -157,8 +155,6 @@ def edit_post(contact_id: int, post_id: int) -> str | Response:
         if saved is not None:
             flash(_("Post updated."), "success")
             return redirect(url_for(".show", contact_id=contact.id))
-        contact = service.get_contact(contact_id, current_user)
-        post = service.get_affiliation(contact, post_id, current_user)
     return render_template("contacts/post_form.html", form=form, contact=contact, post=post)
 
 

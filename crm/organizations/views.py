@@ -114,7 +114,6 @@ def edit(organization_id: int) -> str | Response:
         if saved is not None:
             flash(_("Changes saved."), "success")
             return redirect(url_for(".show", organization_id=organization.id))
-        organization = service.get_organization(organization_id, current_user)
     return render_template("organizations/form.html", form=form, organization=organization)
 
 
