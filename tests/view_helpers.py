@@ -81,3 +81,8 @@ def row(model: type, record_id: int) -> dict[str, Any]:
 
 def count(model: type, *where: Any) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def without_csrf_tokens(html: str) -> str:
+    """The page with CSRF tokens blanked: signed with the time, they differ between requests."""
+    return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*"', r'\1"', html)
