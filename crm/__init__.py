@@ -100,6 +100,7 @@ def select_timezone() -> str | None:
 
 def register_extensions(app: Flask) -> None:
     from crm import models  # noqa: F401  (registers every model on the metadata)
+    from crm.services import audit  # noqa: F401  (registers the audit trail's flush hook)
 
     db.init_app(app)
     migrate.init_app(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import current_app, request
@@ -25,12 +26,21 @@ def int_arg(name: str) -> int | None:
         return None
 
 
+def date_arg(name: str) -> date | None:
+    """A date (YYYY-MM-DD) from the query string; anything else is ignored."""
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
 def str_arg(name: str) -> str:
     return request.args.get(name, "").strip()
 
 
 def query_without(*names: str, **changes: Any) -> dict[str, Any]:
     """The current query string with some keys dropped or changed, for links."""
-    args = {k: v for k, v in request.args.items() if k not in names and v != ""}
+    args = dict(request.view_args or {})
+    args.update({k: v for k, v in request.args.items() if k not in names and v != ""})
     args.update({k: v for k, v in changes.items() if v is not None})
     return args

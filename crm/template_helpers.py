@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from crm.listing import query_without
 from crm.models import Sensitivity
@@ -24,7 +26,60 @@ def sensitivity_code(level: Sensitivity | int | None) -> str:
     return Sensitivity(level).code if level is not None else ""
 
 
+AUDIT_FIELD_LABELS = {
+    "kind": _l("Kind"),
+    "name": _l("Official name"),
+    "name_es": _l("Spanish or alternate name"),
+    "acronym": _l("Acronym"),
+    "country": _l("Country"),
+    "subdivision": _l("State or province"),
+    "government_level": _l("Government level"),
+    "parent": _l("Part of"),
+    "website": _l("Website"),
+    "email": _l("E-mail"),
+    "emails": _l("E-mail addresses"),
+    "phone": _l("Phone"),
+    "phones": _l("Phones"),
+    "street": _l("Street address"),
+    "city": _l("City"),
+    "postal_code": _l("Postal code"),
+    "tier": _l("Relationship tier"),
+    "owner": _l("Owner"),
+    "sensitivity": _l("Sensitivity"),
+    "notes": _l("Notes"),
+    "tags": _l("Tags"),
+    "work_areas": _l("Work areas"),
+    "district_counties": _l("Consular district"),
+    "honorific": _l("Honorific"),
+    "given_names": _l("Given name(s)"),
+    "family_name": _l("Family name"),
+    "second_family_name": _l("Second family name"),
+    "preferred_language": _l("Preferred language"),
+    "organization": _l("Organization"),
+    "title": _l("Title or position"),
+    "department": _l("Department"),
+    "start_date": _l("Start date"),
+    "end_date": _l("End date"),
+    "is_primary": _l("Main post"),
+}
+
+
+def audit_field(name: str) -> str:
+    return str(AUDIT_FIELD_LABELS.get(name, name))
+
+
+def audit_value(value: Any) -> str:
+    """A recorded before or after value, as a person reads it."""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(audit_value, "audit_value")
+    app.add_template_filter(audit_field, "audit_field")
     app.add_template_filter(format_phone, "phone")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(subdivision_name, "subdivision_name")

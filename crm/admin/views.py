@@ -12,10 +12,12 @@ from crm.admin.forms import TierForm, UserForm, WorkAreaForm
 from crm.auth.access import admin_required
 from crm.extensions import db
 from crm.form_helpers import save_with
+from crm.listing import date_arg, int_arg, page_args, str_arg
 from crm.services import admin as service
 from crm.services import users as users_service
 from crm.services.contacts import restore_contact
 from crm.services.errors import ValidationError
+from crm.services.history import RECORD_TYPES, AuditFilters, audit_log
 from crm.services.organizations import all_tiers, all_work_areas, restore_organization
 
 bp = Blueprint("admin", __name__)
@@ -113,6 +115,25 @@ def edit_work_area(work_area_id: int | None = None) -> str | Response:
             flash(_("Work area saved."), "success")
             return redirect(url_for(".work_areas"))
     return render_template("admin/work_area_form.html", form=form, work_area=area)
+
+
+@bp.get("/audit")
+def audit() -> str:
+    filters = AuditFilters(
+        actor_id=int_arg("user"),
+        record_type=str_arg("type"),
+        since=date_arg("since"),
+        until=date_arg("until"),
+        timezone=current_user.timezone,
+    )
+    page, per_page = page_args()
+    return render_template(
+        "admin/audit.html",
+        events=audit_log(filters, current_user, page, per_page),
+        filters=filters,
+        users=users_service.list_users(),
+        record_types=RECORD_TYPES,
+    )
 
 
 @bp.get("/trash")

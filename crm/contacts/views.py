@@ -17,6 +17,7 @@ from crm.form_helpers import save_with
 from crm.listing import int_arg, page_args, str_arg
 from crm.models import Contact, OrganizationKind
 from crm.services import contacts as service
+from crm.services.history import contact_history
 from crm.services.organizations import all_tiers, get_organization
 from crm.services.records import active_users
 from crm.services.tags import tags_in_use
@@ -66,6 +67,18 @@ def lookup() -> Response:
     """Type-ahead suggestions as JSON; only what the user may see."""
     matches = service.lookup(request.args.get("q", ""), current_user)
     return jsonify([{"id": c.id, "name": c.display_name} for c in matches])
+
+
+@bp.get("/<int:contact_id>/history")
+def history(contact_id: int) -> str:
+    page, per_page = page_args()
+    contact, events = contact_history(contact_id, current_user, page, per_page)
+    return render_template(
+        "history/record.html",
+        record_name=contact.full_name,
+        back_url=url_for(".show", contact_id=contact.id),
+        events=events,
+    )
 
 
 @bp.get("/<int:contact_id>")

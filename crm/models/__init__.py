@@ -1,5 +1,6 @@
 """Every model, importable from one place."""
 
+from crm.models.audit import AuditEvent
 from crm.models.base import Sensitivity
 from crm.models.contact import (
     Affiliation,
@@ -23,6 +24,7 @@ from crm.models.user import Role, User
 
 __all__ = [
     "Affiliation",
+    "AuditEvent",
     "Contact",
     "ContactEmail",
     "ContactPhone",

@@ -115,6 +115,9 @@ class Contact(SoftDeleteMixin, TimestampMixin, db.Model):
     def primary_email(self) -> str:
         return self.emails[0].address if self.emails else ""
 
+    def __str__(self) -> str:
+        return self.full_name
+
     def __repr__(self) -> str:
         return f"<Contact {self.id} {self.full_name!r}>"
 

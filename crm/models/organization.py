@@ -142,5 +142,8 @@ class Organization(SoftDeleteMixin, TimestampMixin, db.Model):
     def display_name(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
+    def __str__(self) -> str:
+        return self.name
+
     def __repr__(self) -> str:
         return f"<Organization {self.id} {self.name!r}>"

@@ -57,5 +57,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     def can_edit(self) -> bool:
         return self.active and self.role in (Role.ADMIN, Role.OFFICER)
 
+    def __str__(self) -> str:
+        return self.full_name
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

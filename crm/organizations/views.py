@@ -17,6 +17,7 @@ from crm.listing import int_arg, page_args, str_arg
 from crm.models import GovernmentLevel, Organization, OrganizationKind
 from crm.organizations.forms import OrganizationForm
 from crm.services import organizations as service
+from crm.services.history import organization_history
 from crm.services.records import active_users
 from crm.services.tags import tags_in_use
 from crm.services.visibility import can_see
@@ -63,6 +64,18 @@ def lookup() -> Response:
     matches = service.lookup(request.args.get("q", ""), current_user)
     return jsonify(
         [{"id": o.id, "name": o.name, "acronym": o.acronym, "kind": o.kind_label} for o in matches]
+    )
+
+
+@bp.get("/<int:organization_id>/history")
+def history(organization_id: int) -> str:
+    page, per_page = page_args()
+    organization, events = organization_history(organization_id, current_user, page, per_page)
+    return render_template(
+        "history/record.html",
+        record_name=organization.name,
+        back_url=url_for(".show", organization_id=organization.id),
+        events=events,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, or_, select
@@ -38,6 +39,7 @@ from crm.services.tags import parse_tag_list, resolve_tags
 from crm.services.visibility import get_visible, visibility_clause, visible
 
 LANGUAGES = ("en", "es")
+T = TypeVar("T", ContactEmail, ContactPhone)
 
 SORTS = {
     "name": (Contact.name_key.asc(),),
@@ -271,14 +273,30 @@ def create_contact(data: ContactInput, actor: User) -> Contact:
 def update_contact(contact: Contact, data: ContactInput, actor: User) -> Contact:
     records.require_editor(actor)
     values = _validate(data, actor)
-    # Replace the lists wholesale; the old rows are orphans and go.
-    contact.emails.clear()
-    contact.phones.clear()
-    db.session.flush()
-    for key, value in values.items():
-        setattr(contact, key, value)
+    # One flush for the whole edit, so it is one change in the record's history.
+    with db.session.no_autoflush:
+        contact.emails = _merge(contact.emails, values.pop("emails"), "address")  # type: ignore[arg-type]
+        contact.phones = _merge(contact.phones, values.pop("phones"), "number")  # type: ignore[arg-type]
+        for key, value in values.items():
+            setattr(contact, key, value)
     db.session.flush()
     return contact
+
+
+def _merge(current: list[T], wanted: list[T], key: str) -> list[T]:
+    """Keep the rows that stay (updated in place), add new ones; the rest are orphans and go."""
+    existing = {getattr(row, key): row for row in current}
+    merged = []
+    for row in wanted:
+        kept = existing.get(getattr(row, key))
+        if kept is None:
+            merged.append(row)
+            continue
+        for column in row.__table__.columns.keys():  # noqa: SIM118  # type: ignore[attr-defined]
+            if column not in ("id", "contact_id"):
+                setattr(kept, column, getattr(row, column))
+        merged.append(kept)
+    return merged
 
 
 def delete_contact(contact: Contact, actor: User) -> None:
@@ -373,8 +391,10 @@ def update_affiliation(
     affiliation: Affiliation, data: AffiliationInput, actor: User
 ) -> Affiliation:
     records.require_editor(actor)
-    for key, value in _validate_affiliation(data, actor).items():
-        setattr(affiliation, key, value)
+    values = _validate_affiliation(data, actor)
+    with db.session.no_autoflush:
+        for key, value in values.items():
+            setattr(affiliation, key, value)
     _keep_one_primary(affiliation.contact, affiliation)
     db.session.flush()
     return affiliation

@@ -277,8 +277,10 @@ def update_organization(
 ) -> Organization:
     records.require_editor(actor)
     values = _validate(data, actor, organization)
-    for key, value in values.items():
-        setattr(organization, key, value)
+    # One flush for the whole edit, so it is one change in the record's history.
+    with db.session.no_autoflush:
+        for key, value in values.items():
+            setattr(organization, key, value)
     db.session.flush()
     return organization
 
@@ -289,11 +291,14 @@ def delete_organization(organization: Organization, actor: User) -> None:
 
 
 def restore_organization(organization_id: object, actor: User) -> Organization:
-    organization = records.restore(Organization, organization_id, actor)
-    if find_by_name(organization.name, actor, other_than=organization.id) is not None:
-        raise ValidationError(
-            {"name": _("A live organization already has this name; rename it first.")}
-        )
+
+    def name_is_free(organization: Organization) -> None:
+        if find_by_name(organization.name, actor) is not None:
+            raise ValidationError(
+                {"name": _("A live organization already has this name; rename it first.")}
+            )
+
+    organization = records.restore(Organization, organization_id, actor, check=name_is_free)
     db.session.flush()
     return organization
 

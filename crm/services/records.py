@@ -3,6 +3,7 @@ permission to edit, soft delete and restore."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask_babel import gettext as _
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import RelationshipTier, Sensitivity, User
 from crm.models.base import utcnow
+from crm.services.audit import act_as
 from crm.services.errors import PermissionDenied, ValidationError
 from crm.services.visibility import get_visible
 
@@ -18,13 +20,16 @@ T = TypeVar("T")
 
 
 def require_editor(actor: User) -> None:
+    """Only officers and admins change records; the changes are audited as theirs."""
     if not actor.can_edit:
         raise PermissionDenied()
+    act_as(db.session, actor)
 
 
 def require_admin(actor: User) -> None:
     if not (actor.active and actor.is_admin):
         raise PermissionDenied()
+    act_as(db.session, actor)
 
 
 def check_common(
@@ -61,10 +66,14 @@ def raise_if(errors: dict[str, str]) -> None:
         raise ValidationError(errors)
 
 
-def restore(model: type[T], record_id: object, actor: User) -> T:
-    """Bring a record the admin may see back from the trash."""
+def restore(
+    model: type[T], record_id: object, actor: User, check: Callable[[T], None] | None = None
+) -> T:
+    """Bring a record the admin may see back from the trash, once ``check`` has passed."""
     require_admin(actor)
     record = get_visible(model, record_id, actor, deleted=True)
+    if check is not None:
+        check(record)
     record.deleted_at = None  # type: ignore[attr-defined]
     record.deleted_by_id = None  # type: ignore[attr-defined]
     return record

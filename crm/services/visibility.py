@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, false, select, true
 
 from crm.extensions import db
-from crm.models import Affiliation, Contact, Organization, User
+from crm.models import Affiliation, AuditEvent, Contact, Organization, User
 from crm.services.errors import RecordNotFound, parse_id
 
 T = TypeVar("T")
@@ -36,6 +36,9 @@ def visibility_clause(
             Affiliation.contact.has(visibility_clause(Contact, viewer, deleted=deleted)),
             Affiliation.organization.has(visibility_clause(Organization, viewer)),
         )
+    if model is AuditEvent:
+        # An event is as sensitive as the record was at its most sensitive.
+        return AuditEvent.sensitivity <= viewer.clearance
     if model not in GATED_MODELS:
         return true()
     trash = model.deleted_at.is_not(None) if deleted else model.deleted_at.is_(None)
@@ -60,6 +63,8 @@ def can_see(record: Any, viewer: User | None, *, deleted: bool = False) -> bool:
         return can_see(record.contact, viewer, deleted=deleted) and can_see(
             record.organization, viewer
         )
+    if isinstance(record, AuditEvent):
+        return record.sensitivity <= viewer.clearance
     if not isinstance(record, GATED_MODELS):
         return True
     return record.sensitivity <= viewer.clearance and record.is_deleted == deleted

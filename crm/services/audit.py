@@ -1,0 +1,288 @@
+"""The audit trail: every create, update, soft delete and restore leaves an event.
+
+Events are written by a flush hook, so no service can forget one: whatever reaches the
+database through the session is recorded in the same transaction, with the acting user
+that the service declared through ``act_as``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from crm.models import (
+    Affiliation,
+    AuditEvent,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Organization,
+    Sensitivity,
+    User,
+)
+from crm.models.base import utcnow
+
+ACTOR_KEY = "audit_actor_id"
+
+
+class Action(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    RESTORE = "restore"
+
+
+@dataclass(frozen=True)
+class AuditedModel:
+    record_type: str
+    columns: tuple[str, ...]
+    # Many-to-one links, recorded by the name of what they point to: relationship -> FK column.
+    references: dict[str, str] = field(default_factory=dict)
+    collections: tuple[str, ...] = ()
+    # One-to-many children shown as a list of lines on the parent: field -> child class.
+    children: dict[str, type] = field(default_factory=dict)
+
+
+OWNER_AND_TIER = {"tier": "tier_id", "owner": "owner_id"}
+
+AUDITED: dict[type, AuditedModel] = {
+    Organization: AuditedModel(
+        "organization",
+        (
+            "kind",
+            "name",
+            "name_es",
+            "acronym",
+            "country",
+            "subdivision",
+            "government_level",
+            "website",
+            "email",
+            "phone",
+            "street",
+            "city",
+            "postal_code",
+            "sensitivity",
+            "notes",
+        ),
+        references={"parent": "parent_id", **OWNER_AND_TIER},
+        collections=("tags", "work_areas", "district_counties"),
+    ),
+    Contact: AuditedModel(
+        "contact",
+        (
+            "honorific",
+            "given_names",
+            "family_name",
+            "second_family_name",
+            "preferred_language",
+            "sensitivity",
+            "notes",
+        ),
+        references=OWNER_AND_TIER,
+        collections=("tags",),
+        children={"emails": ContactEmail, "phones": ContactPhone},
+    ),
+    Affiliation: AuditedModel(
+        "affiliation",
+        ("title", "department", "start_date", "end_date", "is_primary"),
+        references={"organization": "organization_id"},
+    ),
+}
+
+CHILD_FIELDS = {
+    ContactEmail: ("address", "kind"),
+    ContactPhone: ("number", "extension", "kind"),
+}
+
+
+def act_as(session: Session, actor: User | None) -> None:
+    """Declare who is making the changes the session will flush."""
+    session.info[ACTOR_KEY] = actor.id if actor is not None else None
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready, readable form of a value; empty values are all None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Sensitivity):
+        return value.code
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _old(obj: Any, attribute: str) -> Any:
+    history = inspect(obj).attrs[attribute].history
+    if history.deleted:
+        return history.deleted[0]
+    return getattr(obj, attribute)
+
+
+def _child_line(child: Any, old: bool) -> str:
+    fields = CHILD_FIELDS[type(child)]
+    values = [_old(child, f) if old else getattr(child, f) for f in fields]
+    main, *rest = values
+    details = [str(v) for v in rest if v]
+    return f"{main} ({', '.join(details)})" if details else str(main)
+
+
+def _old_reference(session: Session, obj: Any, name: str, column: str) -> Any:
+    """What a many-to-one pointed to before this flush, even if it was never loaded."""
+    history = inspect(obj).attrs[name].history
+    if history.deleted:
+        return history.deleted[0]
+    if not history.added:
+        return getattr(obj, name)
+    # Replaced without the old target loaded: the key column still holds the old id.
+    key = _old(obj, column)
+    if key is None:
+        return None
+    model = inspect(obj).mapper.relationships[name].mapper.class_
+    with session.no_autoflush:
+        return session.get(model, key)
+
+
+def _snapshot(session: Session, obj: Any, spec: AuditedModel, *, old: bool) -> dict[str, Any]:
+    """Every audited field of ``obj`` as it was before this flush (``old``) or is now."""
+    state = inspect(obj)
+    values: dict[str, Any] = {}
+    for name in spec.columns:
+        values[name] = _plain(_old(obj, name) if old else getattr(obj, name))
+    for name, column in spec.references.items():
+        target = _old_reference(session, obj, name, column) if old else getattr(obj, name)
+        values[name] = _plain(target)
+    for name in spec.collections:
+        history = state.attrs[name].history
+        items = (
+            [*history.unchanged, *history.deleted]
+            if old and history.has_changes()
+            else getattr(obj, name)
+        )
+        values[name] = sorted(str(item) for item in items) or None
+    for name in spec.children:
+        history = state.attrs[name].history
+        items = (
+            [*history.unchanged, *history.deleted]
+            if old and history.has_changes()
+            else getattr(obj, name)
+        )
+        values[name] = [_child_line(child, old) for child in items] or None
+    return values
+
+
+def _sensitivity(obj: Any) -> Sensitivity:
+    if isinstance(obj, Affiliation):
+        return max(_sensitivity(obj.contact), _sensitivity(obj.organization))
+    before = _old(obj, "sensitivity")
+    return max(Sensitivity(before), Sensitivity(obj.sensitivity))
+
+
+def _links(obj: Any) -> tuple[int | None, int | None]:
+    if isinstance(obj, Affiliation):
+        return obj.contact_id, obj.organization_id
+    if isinstance(obj, Contact):
+        return obj.id, None
+    return None, obj.id
+
+
+def _touched_parents(session: Session) -> set[Any]:
+    """Contacts whose e-mail addresses or phones changed in this flush."""
+    parents = set()
+    for child in (*session.new, *session.dirty, *session.deleted):
+        if type(child) in CHILD_FIELDS:
+            parent = child.contact or _old(child, "contact")
+            if parent is not None:
+                parents.add(parent)
+    return parents
+
+
+@dataclass
+class _Event:
+    obj: Any
+    action: Action
+    changes: dict[str, list[Any]]
+
+
+def _events(session: Session) -> list[_Event]:
+    events: list[_Event] = []
+    candidates = {*session.dirty, *_touched_parents(session)}
+    for obj in session.new:
+        spec = AUDITED.get(type(obj))
+        if spec is not None:
+            after = _snapshot(session, obj, spec, old=False)
+            changes = {k: [None, v] for k, v in after.items() if v is not None}
+            events.append(_Event(obj, Action.CREATE, changes))
+    for obj in candidates:
+        spec = AUDITED.get(type(obj))
+        if spec is None or obj in session.new or obj in session.deleted:
+            continue
+        before = _snapshot(session, obj, spec, old=True)
+        after = _snapshot(session, obj, spec, old=False)
+        changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        action = Action.UPDATE
+        if hasattr(obj, "deleted_at"):
+            was, now = _old(obj, "deleted_at"), obj.deleted_at
+            if was is None and now is not None:
+                action = Action.DELETE
+            elif was is not None and now is None:
+                action = Action.RESTORE
+        if changes or action is not Action.UPDATE:
+            events.append(_Event(obj, action, changes))
+    for obj in session.deleted:
+        spec = AUDITED.get(type(obj))
+        if spec is not None:
+            before = _snapshot(session, obj, spec, old=True)
+            changes = {k: [v, None] for k, v in before.items() if v is not None}
+            events.append(_Event(obj, Action.DELETE, changes))
+    return events
+
+
+def _label(obj: Any) -> str:
+    if isinstance(obj, Affiliation):
+        return f"{obj.contact} — {obj.organization}"
+    return str(obj)
+
+
+PENDING_KEY = "audit_pending"
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session: Session, _context: Any, _instances: Any) -> None:
+    """Read the changes while the old values are still known."""
+    session.info[PENDING_KEY] = _events(session)
+
+
+@event.listens_for(Session, "after_flush")
+def _write(session: Session, _context: Any) -> None:
+    """Write the events once new records have their ids, in the same transaction."""
+    events = session.info.pop(PENDING_KEY, [])
+    if not events:
+        return
+    now = utcnow()
+    actor_id = session.info.get(ACTOR_KEY)
+    rows = []
+    for item in events:
+        contact_id, organization_id = _links(item.obj)
+        rows.append(
+            {
+                "occurred_at": now,
+                "actor_id": actor_id,
+                "action": item.action.value,
+                "record_type": AUDITED[type(item.obj)].record_type,
+                "record_id": item.obj.id,
+                "record_label": _label(item.obj)[:400],
+                "contact_id": contact_id,
+                "organization_id": organization_id,
+                "sensitivity": _sensitivity(item.obj),
+                "changes": item.changes,
+            }
+        )
+    session.connection().execute(insert(AuditEvent), rows)

@@ -1,0 +1,87 @@
+"""Reading the audit trail: a record's history and the admins' global log, through the gate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from crm.models import AuditEvent, Contact, Organization, User
+from crm.services import records
+from crm.services.pagination import Page, paginate
+from crm.services.visibility import get_visible, visibility_clause
+
+RECORD_TYPES = ("organization", "contact", "affiliation")
+
+
+def _events() -> Select[tuple[AuditEvent]]:
+    return select(AuditEvent).options(selectinload(AuditEvent.actor))
+
+
+def organization_history(
+    organization_id: object, viewer: User, page: int = 1, per_page: int = 50
+) -> tuple[Organization, Page[AuditEvent]]:
+    """The organization's own changes and those of posts held there, newest first."""
+    organization = get_visible(Organization, organization_id, viewer)
+    stmt = _events().where(
+        visibility_clause(AuditEvent, viewer),
+        or_(
+            and_(AuditEvent.record_type == "organization", AuditEvent.record_id == organization.id),
+            and_(
+                AuditEvent.record_type == "affiliation",
+                AuditEvent.organization_id == organization.id,
+            ),
+        ),
+    )
+    return organization, paginate(_newest_first(stmt), page, per_page)
+
+
+def contact_history(
+    contact_id: object, viewer: User, page: int = 1, per_page: int = 50
+) -> tuple[Contact, Page[AuditEvent]]:
+    """The contact's own changes (e-mails and phones included) and those of their posts."""
+    contact = get_visible(Contact, contact_id, viewer)
+    stmt = _events().where(
+        visibility_clause(AuditEvent, viewer),
+        or_(
+            and_(AuditEvent.record_type == "contact", AuditEvent.record_id == contact.id),
+            and_(AuditEvent.record_type == "affiliation", AuditEvent.contact_id == contact.id),
+        ),
+    )
+    return contact, paginate(_newest_first(stmt), page, per_page)
+
+
+@dataclass
+class AuditFilters:
+    actor_id: int | None = None
+    record_type: str = ""
+    since: date | None = None
+    until: date | None = None
+    # The day boundaries are the viewer's own midnight.
+    timezone: str = "UTC"
+
+
+def audit_log(
+    filters: AuditFilters, viewer: User, page: int = 1, per_page: int = 50
+) -> Page[AuditEvent]:
+    """Every event the admin may see, filtered; nobody can edit or delete them here."""
+    records.require_admin(viewer)
+    stmt = _events().where(visibility_clause(AuditEvent, viewer))
+    if filters.actor_id:
+        stmt = stmt.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.record_type in RECORD_TYPES:
+        stmt = stmt.where(AuditEvent.record_type == filters.record_type)
+    zone = ZoneInfo(filters.timezone)
+    if filters.since:
+        stmt = stmt.where(AuditEvent.occurred_at >= datetime.combine(filters.since, time(), zone))
+    if filters.until:
+        end = datetime.combine(filters.until + timedelta(days=1), time(), zone)
+        stmt = stmt.where(AuditEvent.occurred_at < end)
+    return paginate(_newest_first(stmt), page, per_page)
+
+
+def _newest_first(stmt: Select[tuple[AuditEvent]]) -> Select[tuple[AuditEvent]]:
+    return stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
