@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 
 from crm.extensions import db
 from crm.models import Affiliation, AuditEvent, Contact, Organization, User
@@ -37,12 +37,39 @@ def visibility_clause(
             Affiliation.organization.has(visibility_clause(Organization, viewer)),
         )
     if model is AuditEvent:
-        # An event is as sensitive as the record was at its most sensitive.
-        return AuditEvent.sensitivity <= viewer.clearance
+        return _audit_event_clause(viewer)
     if model not in GATED_MODELS:
         return true()
     trash = model.deleted_at.is_not(None) if deleted else model.deleted_at.is_(None)
     return and_(model.sensitivity <= viewer.clearance, trash)
+
+
+def _within(model: type[Any], record_id: Any, viewer: User) -> ColumnElement[bool]:
+    """The record exists and is not above the viewer's clearance (in the trash or not)."""
+    return exists().where(model.id == record_id, model.sensitivity <= viewer.clearance)
+
+
+def _audit_event_clause(viewer: User) -> ColumnElement[bool]:
+    """An event is as sensitive as its record was at its most sensitive, and it also goes
+    out of sight once its record (or, for a post, either end) is above the viewer now."""
+    return and_(
+        AuditEvent.sensitivity <= viewer.clearance,
+        or_(
+            and_(
+                AuditEvent.record_type == "organization",
+                _within(Organization, AuditEvent.record_id, viewer),
+            ),
+            and_(
+                AuditEvent.record_type == "contact",
+                _within(Contact, AuditEvent.record_id, viewer),
+            ),
+            and_(
+                AuditEvent.record_type == "affiliation",
+                _within(Contact, AuditEvent.contact_id, viewer),
+                _within(Organization, AuditEvent.organization_id, viewer),
+            ),
+        ),
+    )
 
 
 def visible(model: type[T], viewer: User | None, *, deleted: bool = False) -> Select[tuple[T]]:
@@ -64,7 +91,11 @@ def can_see(record: Any, viewer: User | None, *, deleted: bool = False) -> bool:
             record.organization, viewer
         )
     if isinstance(record, AuditEvent):
-        return record.sensitivity <= viewer.clearance
+        return bool(
+            db.session.scalar(
+                select(exists().where(AuditEvent.id == record.id, _audit_event_clause(viewer)))
+            )
+        )
     if not isinstance(record, GATED_MODELS):
         return True
     return record.sensitivity <= viewer.clearance and record.is_deleted == deleted
