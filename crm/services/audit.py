@@ -152,7 +152,6 @@ def _old_reference(session: Session, obj: Any, name: str, column: str) -> Any:
 
 def _snapshot(session: Session, obj: Any, spec: AuditedModel, *, old: bool) -> dict[str, Any]:
     """Every audited field of ``obj`` as it was before this flush (``old``) or is now."""
-    state = inspect(obj)
     values: dict[str, Any] = {}
     for name in spec.columns:
         values[name] = _plain(_old(obj, name) if old else getattr(obj, name))
@@ -160,22 +159,18 @@ def _snapshot(session: Session, obj: Any, spec: AuditedModel, *, old: bool) -> d
         target = _old_reference(session, obj, name, column) if old else getattr(obj, name)
         values[name] = _plain(target)
     for name in spec.collections:
-        history = state.attrs[name].history
-        items = (
-            [*history.unchanged, *history.deleted]
-            if old and history.has_changes()
-            else getattr(obj, name)
-        )
-        values[name] = sorted(str(item) for item in items) or None
+        values[name] = sorted(str(item) for item in _members(obj, name, old=old)) or None
     for name in spec.children:
-        history = state.attrs[name].history
-        items = (
-            [*history.unchanged, *history.deleted]
-            if old and history.has_changes()
-            else getattr(obj, name)
-        )
-        values[name] = [_child_line(child, old) for child in items] or None
+        values[name] = [_child_line(child, old) for child in _members(obj, name, old=old)] or None
     return values
+
+
+def _members(obj: Any, name: str, *, old: bool) -> list[Any]:
+    """A collection's members before this flush (``old``) or now."""
+    history = inspect(obj).attrs[name].history
+    if old and history.has_changes():
+        return [*history.unchanged, *history.deleted]
+    return list(getattr(obj, name))
 
 
 def _sensitivity(obj: Any) -> Sensitivity:

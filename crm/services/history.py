@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, or_, select
@@ -26,17 +27,8 @@ def organization_history(
 ) -> tuple[Organization, Page[AuditEvent]]:
     """The organization's own changes and those of posts held there, newest first."""
     organization = get_visible(Organization, organization_id, viewer)
-    stmt = _events().where(
-        visibility_clause(AuditEvent, viewer),
-        or_(
-            and_(AuditEvent.record_type == "organization", AuditEvent.record_id == organization.id),
-            and_(
-                AuditEvent.record_type == "affiliation",
-                AuditEvent.organization_id == organization.id,
-            ),
-        ),
-    )
-    return organization, paginate(_newest_first(stmt), page, per_page)
+    events = _record_events("organization", AuditEvent.organization_id, organization.id, viewer)
+    return organization, paginate(events, page, per_page)
 
 
 def contact_history(
@@ -44,14 +36,22 @@ def contact_history(
 ) -> tuple[Contact, Page[AuditEvent]]:
     """The contact's own changes (e-mails and phones included) and those of their posts."""
     contact = get_visible(Contact, contact_id, viewer)
+    events = _record_events("contact", AuditEvent.contact_id, contact.id, viewer)
+    return contact, paginate(events, page, per_page)
+
+
+def _record_events(
+    record_type: str, post_link: Any, record_id: int, viewer: User
+) -> Select[tuple[AuditEvent]]:
+    """A record's own events and those of the posts that link to it, newest first."""
     stmt = _events().where(
         visibility_clause(AuditEvent, viewer),
         or_(
-            and_(AuditEvent.record_type == "contact", AuditEvent.record_id == contact.id),
-            and_(AuditEvent.record_type == "affiliation", AuditEvent.contact_id == contact.id),
+            and_(AuditEvent.record_type == record_type, AuditEvent.record_id == record_id),
+            and_(AuditEvent.record_type == "affiliation", post_link == record_id),
         ),
     )
-    return contact, paginate(_newest_first(stmt), page, per_page)
+    return _newest_first(stmt)
 
 
 @dataclass
