@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from crm.models import (
@@ -120,9 +120,18 @@ def _plain(value: Any) -> Any:
 
 
 def _old(obj: Any, attribute: str) -> Any:
-    history = inspect(obj).attrs[attribute].history
+    """The value before this flush. A column set while its old value was never loaded (the
+    record expired at a commit) is read from the database, which still holds it."""
+    state = inspect(obj)
+    history = state.attrs[attribute].history
     if history.deleted:
         return history.deleted[0]
+    if history.added and state.persistent and attribute in state.mapper.columns:
+        table = state.mapper.local_table
+        with state.session.no_autoflush:
+            return state.session.execute(
+                select(table.c[attribute]).where(table.c.id == state.identity[0])
+            ).scalar_one()
     return getattr(obj, attribute)
 
 
@@ -161,7 +170,11 @@ def _snapshot(session: Session, obj: Any, spec: AuditedModel, *, old: bool) -> d
     for name in spec.collections:
         values[name] = sorted(str(item) for item in _members(obj, name, old=old)) or None
     for name in spec.children:
-        values[name] = [_child_line(child, old) for child in _members(obj, name, old=old)] or None
+        children = sorted(
+            _members(obj, name, old=old),
+            key=lambda child: _old(child, "position") if old else child.position,
+        )
+        values[name] = [_child_line(child, old) for child in children] or None
     return values
 
 
