@@ -11,6 +11,15 @@ from crm.models.contact import (
     PhoneKind,
     contact_tags,
 )
+from crm.models.interaction import (
+    Interaction,
+    InteractionContact,
+    InteractionKind,
+    InteractionStatus,
+    interaction_organizations,
+    interaction_staff,
+    interaction_work_areas,
+)
 from crm.models.organization import (
     GovernmentLevel,
     Organization,
@@ -31,6 +40,10 @@ __all__ = [
     "County",
     "EmailKind",
     "GovernmentLevel",
+    "Interaction",
+    "InteractionContact",
+    "InteractionKind",
+    "InteractionStatus",
     "Organization",
     "OrganizationKind",
     "PhoneKind",
@@ -42,6 +55,9 @@ __all__ = [
     "WorkArea",
     "consular_district_counties",
     "contact_tags",
+    "interaction_organizations",
+    "interaction_staff",
+    "interaction_work_areas",
     "organization_tags",
     "organization_work_areas",
 ]

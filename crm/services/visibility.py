@@ -13,7 +13,15 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 
 from crm.extensions import db
-from crm.models import Affiliation, AuditEvent, Contact, Organization, User
+from crm.models import (
+    Affiliation,
+    AuditEvent,
+    Contact,
+    Interaction,
+    InteractionContact,
+    Organization,
+    User,
+)
 from crm.services.errors import RecordNotFound, parse_id
 
 T = TypeVar("T")
@@ -38,10 +46,27 @@ def visibility_clause(
         )
     if model is AuditEvent:
         return _audit_event_clause(viewer)
+    if model is Interaction:
+        trash = Interaction.deleted_at.is_not(None) if deleted else Interaction.deleted_at.is_(None)
+        return and_(_interaction_clause(viewer), trash)
     if model not in GATED_MODELS:
         return true()
     trash = model.deleted_at.is_not(None) if deleted else model.deleted_at.is_(None)
     return and_(model.sensitivity <= viewer.clearance, trash)
+
+
+def _interaction_clause(viewer: User) -> ColumnElement[bool]:
+    """An interaction is at least as sensitive as its most sensitive participant: it is seen
+    only if it and every contact and organization in it (or represented in it) are."""
+    above = viewer.clearance
+    return and_(
+        Interaction.sensitivity <= above,
+        ~Interaction.contact_links.any(
+            InteractionContact.contact.has(Contact.sensitivity > above)
+            | InteractionContact.organization.has(Organization.sensitivity > above)
+        ),
+        ~Interaction.organizations.any(Organization.sensitivity > above),
+    )
 
 
 def _within(model: type[Any], record_id: Any, viewer: User) -> ColumnElement[bool]:
@@ -90,12 +115,11 @@ def can_see(record: Any, viewer: User | None, *, deleted: bool = False) -> bool:
         return can_see(record.contact, viewer, deleted=deleted) and can_see(
             record.organization, viewer
         )
-    if isinstance(record, AuditEvent):
-        return bool(
-            db.session.scalar(
-                select(exists().where(AuditEvent.id == record.id, _audit_event_clause(viewer)))
-            )
-        )
+    if isinstance(record, AuditEvent | Interaction):
+        # Their rule spans other records: ask the database, with the same clause.
+        model = type(record)
+        clause = visibility_clause(model, viewer, deleted=deleted)
+        return bool(db.session.scalar(select(exists().where(model.id == record.id, clause))))
     if not isinstance(record, GATED_MODELS):
         return True
     return record.sensitivity <= viewer.clearance and record.is_deleted == deleted

@@ -1,0 +1,234 @@
+"""Interactions: logging meetings, calls and e-mails at their real local time and zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.models import (
+    Contact,
+    Interaction,
+    InteractionContact,
+    InteractionKind,
+    InteractionStatus,
+    Organization,
+    Sensitivity,
+    User,
+    WorkArea,
+)
+from crm.services import records
+from crm.services.normalize import clean, time_zones
+from crm.services.visibility import get_visible, visible
+
+
+class NonexistentLocalTime(ValueError):
+    """The wall-clock time is skipped in that zone (clocks jump forward)."""
+
+
+def to_instant(day: date, clock: time, zone_name: str) -> datetime:
+    """The UTC instant of a wall-clock time in an IANA zone.
+
+    A time skipped by a daylight-saving jump raises NonexistentLocalTime; a time that occurs
+    twice (clocks fall back) is read as the first occurrence.
+    """
+    zone = ZoneInfo(zone_name)
+    local = datetime.combine(day, clock, zone)
+    back = local.astimezone(UTC).astimezone(zone)
+    if back.replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise NonexistentLocalTime(f"{local.replace(tzinfo=None)} does not exist in {zone_name}")
+    return local.astimezone(UTC)
+
+
+def local_time(instant: datetime, zone_name: str) -> datetime:
+    """An instant as the wall clock in ``zone_name`` shows it."""
+    return instant.astimezone(ZoneInfo(zone_name))
+
+
+@dataclass
+class ParticipantInput:
+    contact_id: int
+    # The organization the contact represented at this interaction, if any.
+    organization_id: int | None = None
+
+
+@dataclass
+class InteractionInput:
+    subject: str
+    day: date | None
+    start: time | None
+    timezone: str
+    end: time | None = None
+    # For an interaction that ends on another day (a conference).
+    end_day: date | None = None
+    kind: str = InteractionKind.MEETING.value
+    status: str = InteractionStatus.PLANNED.value
+    location: str = ""
+    video_url: str = ""
+    summary: str = ""
+    outcome: str = ""
+    sensitivity: str = "official"
+    contacts: list[ParticipantInput] = field(default_factory=list)
+    organization_ids: list[int] = field(default_factory=list)
+    staff_ids: list[int] = field(default_factory=list)
+    work_area_ids: list[int] = field(default_factory=list)
+
+
+def _times(data: InteractionInput, errors: dict[str, str]) -> tuple[datetime | None, ...]:
+    if data.timezone not in time_zones():
+        errors["timezone"] = _("Choose a time zone from the list.")
+        return None, None
+    if data.day is None or data.start is None:
+        errors["start" if data.day else "day"] = _("Enter the date and start time.")
+        return None, None
+    try:
+        starts_at = to_instant(data.day, data.start, data.timezone)
+    except NonexistentLocalTime:
+        errors["start"] = _(
+            "This time does not exist in %(zone)s: the clocks jump forward that night.",
+            zone=data.timezone,
+        )
+        return None, None
+    if data.end is None:
+        return starts_at, None
+    try:
+        ends_at = to_instant(data.end_day or data.day, data.end, data.timezone)
+    except NonexistentLocalTime:
+        errors["end"] = _(
+            "This time does not exist in %(zone)s: the clocks jump forward that night.",
+            zone=data.timezone,
+        )
+        return starts_at, None
+    if ends_at <= starts_at:
+        errors["end"] = _("The end must be after the start.")
+    return starts_at, ends_at
+
+
+def _visible_by_id(model: type, ids: list[int], viewer: User) -> list:
+    wanted = set(ids)
+    if not wanted:
+        return []
+    found = list(db.session.scalars(visible(model, viewer).where(model.id.in_(wanted))))
+    return found if len(found) == len(wanted) else []
+
+
+def _validate(data: InteractionInput, actor: User) -> dict[str, object]:
+    errors: dict[str, str] = {}
+    values: dict[str, object] = {
+        "subject": clean(data.subject),
+        "location": clean(data.location),
+        "video_url": clean(data.video_url),
+        "summary": (data.summary or "").strip(),
+        "outcome": (data.outcome or "").strip(),
+        "timezone": data.timezone,
+    }
+    if not values["subject"]:
+        errors["subject"] = _("Enter a subject.")
+    if data.kind not in InteractionKind.__members__.values():
+        errors["kind"] = _("Choose a kind of interaction.")
+    if data.status not in InteractionStatus.__members__.values():
+        errors["status"] = _("Choose a status.")
+    values.update(kind=data.kind, status=data.status)
+    video = str(values["video_url"])
+    if video and not video.startswith(("https://", "http://")):
+        errors["video_url"] = _("Enter a full link starting with https://.")
+    values["starts_at"], values["ends_at"] = _times(data, errors)
+    try:
+        level = Sensitivity.from_code(data.sensitivity)
+    except KeyError:
+        errors["sensitivity"] = _("Choose a sensitivity level.")
+    else:
+        if level > actor.clearance:
+            errors["sensitivity"] = _(
+                "You cannot mark a record above your own clearance (%(level)s).",
+                level=actor.clearance.label,
+            )
+        values["sensitivity"] = level
+
+    # Participants must exist and be visible to the actor: otherwise "not found", never why.
+    contact_ids = [p.contact_id for p in data.contacts]
+    contacts = {c.id: c for c in _visible_by_id(Contact, contact_ids, actor)}
+    represented_ids = [p.organization_id for p in data.contacts if p.organization_id]
+    represented = {o.id: o for o in _visible_by_id(Organization, represented_ids, actor)}
+    if len(contacts) != len(set(contact_ids)) or len(represented) != len(set(represented_ids)):
+        errors["contacts"] = _("A participant was not found.")
+    organizations = _visible_by_id(Organization, data.organization_ids, actor)
+    if len(organizations) != len(set(data.organization_ids)):
+        errors["organization_ids"] = _("An organization was not found.")
+    staff = list(
+        db.session.scalars(select(User).where(User.id.in_(set(data.staff_ids)), User.active))
+    )
+    if len(staff) != len(set(data.staff_ids)):
+        errors["staff_ids"] = _("Choose active staff members.")
+    work_areas = list(
+        db.session.scalars(select(WorkArea).where(WorkArea.id.in_(set(data.work_area_ids))))
+    )
+    if len(work_areas) != len(set(data.work_area_ids)):
+        errors["work_area_ids"] = _("Choose work areas from the list.")
+    records.raise_if(errors)
+    values["contact_links"] = [
+        InteractionContact(
+            contact=contacts[p.contact_id],
+            organization=represented.get(p.organization_id) if p.organization_id else None,
+        )
+        for p in {p.contact_id: p for p in data.contacts}.values()
+    ]
+    values.update(organizations=organizations, staff=staff, work_areas=work_areas)
+    return values
+
+
+# Changes to these make calendar clients replace their copy (iCalendar SEQUENCE).
+SCHEDULE_FIELDS = ("starts_at", "ends_at", "timezone", "location", "video_url", "status")
+
+
+def create_interaction(data: InteractionInput, actor: User) -> Interaction:
+    records.require_editor(actor)
+    values = _validate(data, actor)
+    interaction = Interaction(owner=actor, **values)
+    db.session.add(interaction)
+    db.session.flush()
+    return interaction
+
+
+def update_interaction(
+    interaction: Interaction, data: InteractionInput, actor: User
+) -> Interaction:
+    records.require_editor(actor)
+    values = _validate(data, actor)
+    rescheduled = any(getattr(interaction, f) != values[f] for f in SCHEDULE_FIELDS)
+    with db.session.no_autoflush:
+        interaction.contact_links = _keep_links(interaction, values.pop("contact_links"))  # type: ignore[arg-type]
+        for key, value in values.items():
+            setattr(interaction, key, value)
+        if rescheduled:
+            interaction.sequence += 1
+    db.session.flush()
+    return interaction
+
+
+def _keep_links(
+    interaction: Interaction, wanted: list[InteractionContact]
+) -> list[InteractionContact]:
+    """Reuse the rows of contacts who stay, so the primary key is not inserted twice."""
+    existing = {link.contact_id: link for link in interaction.contact_links}
+    kept = []
+    for link in wanted:
+        row = existing.get(link.contact.id)
+        if row is None:
+            kept.append(link)
+        else:
+            row.organization = link.organization
+            kept.append(row)
+    return kept
+
+
+def get_interaction(interaction_id: object, viewer: User) -> Interaction:
+    return get_visible(Interaction, interaction_id, viewer)
+
+
+def delete_interaction(interaction: Interaction, actor: User) -> None:
+    records.soft_delete(interaction, actor)
