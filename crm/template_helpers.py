@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
@@ -61,6 +64,18 @@ AUDIT_FIELD_LABELS = {
     "start_date": _l("Start date"),
     "end_date": _l("End date"),
     "is_primary": _l("Main post"),
+    "subject": _l("Subject"),
+    "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"),
+    "timezone": _l("Time zone"),
+    "location": _l("Location"),
+    "video_url": _l("Video link"),
+    "status": _l("Status"),
+    "summary": _l("Summary"),
+    "outcome": _l("Outcome and notes"),
+    "organizations": _l("Organizations"),
+    "staff": _l("Staff"),
+    "contact_links": _l("Participants"),
 }
 
 
@@ -77,7 +92,18 @@ def audit_value(value: Any) -> str:
     return str(value)
 
 
+def local_datetime(instant: datetime | None, zone: str) -> str:
+    """An instant at the wall-clock time of the place it happens, with that zone named."""
+    if instant is None:
+        return ""
+    shown = babel_format_datetime(
+        instant, "medium", tzinfo=ZoneInfo(zone), locale=get_locale() or "en"
+    )
+    return f"{shown} ({zone.replace('_', ' ')})"
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(audit_value, "audit_value")
     app.add_template_filter(audit_field, "audit_field")
     app.add_template_filter(format_phone, "phone")

@@ -21,6 +21,8 @@ from crm.models import (
     Contact,
     ContactEmail,
     ContactPhone,
+    Interaction,
+    InteractionContact,
     Organization,
     Sensitivity,
     User,
@@ -88,6 +90,25 @@ AUDITED: dict[type, AuditedModel] = {
         collections=("tags",),
         children={"emails": ContactEmail, "phones": ContactPhone},
     ),
+    Interaction: AuditedModel(
+        "interaction",
+        (
+            "kind",
+            "subject",
+            "starts_at",
+            "ends_at",
+            "timezone",
+            "location",
+            "video_url",
+            "status",
+            "summary",
+            "outcome",
+            "sensitivity",
+        ),
+        references={"owner": "owner_id"},
+        collections=("organizations", "staff", "work_areas"),
+        children={"contact_links": InteractionContact},
+    ),
     Affiliation: AuditedModel(
         "affiliation",
         ("title", "department", "start_date", "end_date", "is_primary"),
@@ -98,7 +119,10 @@ AUDITED: dict[type, AuditedModel] = {
 CHILD_FIELDS = {
     ContactEmail: ("address", "kind"),
     ContactPhone: ("number", "extension", "kind"),
+    InteractionContact: ("contact", "organization"),
 }
+# The relationship from a child row to the record it belongs to.
+CHILD_PARENT = {ContactEmail: "contact", ContactPhone: "contact", InteractionContact: "interaction"}
 
 
 def act_as(session: Session, actor: User | None) -> None:
@@ -139,7 +163,7 @@ def _child_line(child: Any, old: bool) -> str:
     fields = CHILD_FIELDS[type(child)]
     values = [_old(child, f) if old else getattr(child, f) for f in fields]
     main, *rest = values
-    details = [str(v) for v in rest if v]
+    details = [str(v) for v in rest if v is not None and v != ""]
     return f"{main} ({', '.join(details)})" if details else str(main)
 
 
@@ -172,10 +196,16 @@ def _snapshot(session: Session, obj: Any, spec: AuditedModel, *, old: bool) -> d
     for name in spec.children:
         children = sorted(
             _members(obj, name, old=old),
-            key=lambda child: _old(child, "position") if old else child.position,
+            key=lambda child: _position(child, old=old),
         )
         values[name] = [_child_line(child, old) for child in children] or None
     return values
+
+
+def _position(child: Any, *, old: bool) -> Any:
+    if not hasattr(child, "position"):
+        return _child_line(child, old)
+    return _old(child, "position") if old else child.position
 
 
 def _members(obj: Any, name: str, *, old: bool) -> list[Any]:
@@ -198,7 +228,9 @@ def _links(obj: Any) -> tuple[int | None, int | None]:
         return obj.contact_id, obj.organization_id
     if isinstance(obj, Contact):
         return obj.id, None
-    return None, obj.id
+    if isinstance(obj, Organization):
+        return None, obj.id
+    return None, None
 
 
 def _touched_parents(session: Session) -> set[Any]:
@@ -206,7 +238,8 @@ def _touched_parents(session: Session) -> set[Any]:
     parents = set()
     for child in (*session.new, *session.dirty, *session.deleted):
         if type(child) in CHILD_FIELDS:
-            parent = child.contact or _old(child, "contact")
+            link = CHILD_PARENT[type(child)]
+            parent = getattr(child, link) or _old(child, link)
             if parent is not None:
                 parents.add(parent)
     return parents

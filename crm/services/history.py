@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from crm.models import AuditEvent, Contact, Organization, User
+from crm.models import AuditEvent, Contact, Interaction, Organization, User
 from crm.services import records
 from crm.services.pagination import Page, paginate
 from crm.services.visibility import get_visible, visibility_clause
 
-RECORD_TYPES = ("organization", "contact", "affiliation")
+RECORD_TYPES = ("organization", "contact", "affiliation", "interaction")
 
 
 def _events() -> Select[tuple[AuditEvent]]:
@@ -52,6 +52,18 @@ def _record_events(
         ),
     )
     return _newest_first(stmt)
+
+
+def interaction_history(
+    interaction_id: object, viewer: User, page: int = 1, per_page: int = 50
+) -> tuple[Interaction, Page[AuditEvent]]:
+    interaction = get_visible(Interaction, interaction_id, viewer)
+    stmt = _events().where(
+        visibility_clause(AuditEvent, viewer),
+        AuditEvent.record_type == "interaction",
+        AuditEvent.record_id == interaction.id,
+    )
+    return interaction, paginate(_newest_first(stmt), page, per_page)
 
 
 @dataclass

@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.models import (
+    Affiliation,
     Contact,
     Interaction,
     InteractionContact,
@@ -22,8 +24,11 @@ from crm.models import (
     WorkArea,
 )
 from crm.services import records
+from crm.services.contacts import current_post_clause
 from crm.services.normalize import clean, time_zones
-from crm.services.visibility import get_visible, visible
+from crm.services.organizations import find_by_name
+from crm.services.pagination import Page, paginate
+from crm.services.visibility import get_visible, visibility_clause, visible
 
 
 class NonexistentLocalTime(ValueError):
@@ -74,6 +79,8 @@ class InteractionInput:
     sensitivity: str = "official"
     contacts: list[ParticipantInput] = field(default_factory=list)
     organization_ids: list[int] = field(default_factory=list)
+    # Organizations typed by name (type-ahead or plain text); resolved through the gate.
+    organization_names: list[str] = field(default_factory=list)
     staff_ids: list[int] = field(default_factory=list)
     work_area_ids: list[int] = field(default_factory=list)
 
@@ -159,6 +166,14 @@ def _validate(data: InteractionInput, actor: User) -> dict[str, object]:
     organizations = _visible_by_id(Organization, data.organization_ids, actor)
     if len(organizations) != len(set(data.organization_ids)):
         errors["organization_ids"] = _("An organization was not found.")
+    for index, name in enumerate(data.organization_names):
+        if not clean(name):
+            continue
+        organization = find_by_name(name, actor)
+        if organization is None:
+            errors[f"organization_names-{index}"] = _("No organization with this name was found.")
+        elif organization not in organizations:
+            organizations.append(organization)
     staff = list(
         db.session.scalars(select(User).where(User.id.in_(set(data.staff_ids)), User.active))
     )
@@ -232,3 +247,48 @@ def get_interaction(interaction_id: object, viewer: User) -> Interaction:
 
 def delete_interaction(interaction: Interaction, actor: User) -> None:
     records.soft_delete(interaction, actor)
+
+
+@dataclass
+class ParticipantChoice:
+    """A contact on the form, with the organizations they could be representing."""
+
+    contact: Contact
+    organizations: list[Organization]
+    chosen_id: int | None
+
+
+def participant_choices(
+    contact_ids: list[int], chosen: dict[int, int | None], viewer: User, today: date
+) -> list[ParticipantChoice]:
+    """The visible contacts picked on the form; each offers their current organizations,
+    their main post's first unless the user already chose."""
+    contacts = list(
+        db.session.scalars(visible(Contact, viewer).where(Contact.id.in_(set(contact_ids))))
+    )
+    posts = db.session.scalars(
+        select(Affiliation)
+        .where(Affiliation.contact_id.in_([c.id for c in contacts]))
+        .where(current_post_clause(today), visibility_clause(Affiliation, viewer))
+        .options(selectinload(Affiliation.organization))
+        .order_by(Affiliation.is_primary.desc(), Affiliation.start_date.desc().nulls_last())
+    )
+    offered: dict[int, list[Organization]] = {}
+    for post in posts:
+        offered.setdefault(post.contact_id, []).append(post.organization)
+    choices = []
+    for contact in sorted(contacts, key=lambda c: c.name_key):
+        organizations = offered.get(contact.id, [])
+        default = organizations[0].id if organizations else None
+        choices.append(ParticipantChoice(contact, organizations, chosen.get(contact.id, default)))
+    return choices
+
+
+def list_interactions(viewer: User, page: int = 1, per_page: int = 25) -> Page[Interaction]:
+    """Every visible interaction, the latest first."""
+    stmt = (
+        visible(Interaction, viewer)
+        .options(selectinload(Interaction.contact_links), selectinload(Interaction.organizations))
+        .order_by(Interaction.starts_at.desc(), Interaction.id.desc())
+    )
+    return paginate(stmt, page, per_page)

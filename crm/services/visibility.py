@@ -89,6 +89,10 @@ def _audit_event_clause(viewer: User) -> ColumnElement[bool]:
                 _within(Contact, AuditEvent.record_id, viewer),
             ),
             and_(
+                AuditEvent.record_type == "interaction",
+                exists().where(Interaction.id == AuditEvent.record_id, _interaction_clause(viewer)),
+            ),
+            and_(
                 AuditEvent.record_type == "affiliation",
                 _within(Contact, AuditEvent.contact_id, viewer),
                 _within(Organization, AuditEvent.organization_id, viewer),

@@ -1,0 +1,163 @@
+"""Interaction pages: the log, one form to record a meeting, detail, edit, delete, history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from crm.auth.access import editor_required
+from crm.extensions import db
+from crm.form_helpers import save_with
+from crm.interactions.forms import InteractionForm
+from crm.listing import page_args
+from crm.models import Interaction
+from crm.services import interactions as service
+from crm.services.contacts import lookup as find_contacts
+from crm.services.errors import RecordNotFound, parse_id
+from crm.services.history import interaction_history
+from crm.services.organizations import all_work_areas
+from crm.services.records import active_users
+
+bp = Blueprint("interactions", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    page, per_page = page_args()
+    return render_template(
+        "interactions/index.html", results=service.list_interactions(current_user, page, per_page)
+    )
+
+
+@bp.get("/<int:interaction_id>")
+def show(interaction_id: int) -> str:
+    interaction = service.get_interaction(interaction_id, current_user)
+    return render_template(
+        "interactions/show.html",
+        interaction=interaction,
+        local=service.local_time,
+        action_form=FlaskForm(),
+    )
+
+
+@bp.get("/<int:interaction_id>/history")
+def history(interaction_id: int) -> str:
+    page, per_page = page_args()
+    interaction, events = interaction_history(interaction_id, current_user, page, per_page)
+    return render_template(
+        "history/record.html",
+        record_name=interaction.subject,
+        back_url=url_for(".show", interaction_id=interaction.id),
+        events=events,
+    )
+
+
+def _posted_participants() -> tuple[list[int], dict[int, int | None]]:
+    """Contacts ticked on the form and the organization chosen for each."""
+    ids: list[int] = []
+    for value in request.form.getlist("contact_ids"):
+        try:
+            ids.append(parse_id(value))
+        except RecordNotFound:
+            continue
+    chosen: dict[int, int | None] = {}
+    for contact_id in ids:
+        value = request.form.get(f"represented-{contact_id}")
+        if value is None:
+            continue  # just added: their main post is offered first
+        try:
+            chosen[contact_id] = parse_id(value)
+        except RecordNotFound:
+            chosen[contact_id] = None
+    return ids, chosen
+
+
+def _edit_page(form: InteractionForm, interaction: Interaction | None) -> str | Response:
+    """The one form to log or edit an interaction; "Find" searches people without saving."""
+    form.set_choices(active_users(), all_work_areas())
+    if not form.is_submitted():
+        if interaction is None:
+            form.timezone.data = current_user.timezone
+            form.staff_ids.data = [current_user.id]
+            ids = [c for c in (request.args.get("contact", type=int),) if c]
+            chosen: dict[int, int | None] = {}
+        else:
+            ids = [link.contact_id for link in interaction.contact_links]
+            chosen = {link.contact_id: link.organization_id for link in interaction.contact_links}
+    else:
+        ids, chosen = _posted_participants()
+    participants = service.participant_choices(ids, chosen, current_user, date.today())
+    found = []
+    searching = request.form.get("action") == "find"
+    if searching and form.contact_search.data:
+        found = [
+            c for c in find_contacts(form.contact_search.data, current_user) if c.id not in ids
+        ]
+    unknown = set(ids) - {p.contact.id for p in participants}
+    if unknown:
+        form.form_errors.append(_("A participant was not found."))
+    if form.is_submitted() and not searching and form.validate() and not unknown:
+        picked = [service.ParticipantInput(p.contact.id, p.chosen_id) for p in participants]
+        saved = save_with(
+            form,
+            lambda: (
+                service.update_interaction(interaction, form.to_input(picked), current_user)
+                if interaction is not None
+                else service.create_interaction(form.to_input(picked), current_user)
+            ),
+        )
+        if saved is not None:
+            flash(_("Interaction saved."), "success")
+            return redirect(url_for(".show", interaction_id=saved.id))
+    return render_template(
+        "interactions/form.html",
+        form=form,
+        interaction=interaction,
+        participants=participants,
+        found=found,
+        searching=searching,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@editor_required
+def create() -> str | Response:
+    return _edit_page(InteractionForm(), None)
+
+
+@bp.route("/<int:interaction_id>/edit", methods=["GET", "POST"])
+@editor_required
+def edit(interaction_id: int) -> str | Response:
+    interaction = service.get_interaction(interaction_id, current_user)
+    form = InteractionForm(obj=interaction)
+    if not form.is_submitted():
+        starts = service.local_time(interaction.starts_at, interaction.timezone)
+        form.day.data, form.start.data = starts.date(), starts.time()
+        if interaction.ends_at is not None:
+            ends = service.local_time(interaction.ends_at, interaction.timezone)
+            form.end.data = ends.time()
+            form.end_day.data = ends.date() if ends.date() != starts.date() else None
+        form.sensitivity.data = interaction.sensitivity.code
+        form.staff_ids.data = [u.id for u in interaction.staff]
+        form.work_area_ids.data = [w.id for w in interaction.work_areas]
+        names = [o.name for o in interaction.organizations]
+        form.organization_names.entries = []
+        for name in [*names, "", ""]:
+            form.organization_names.append_entry(name)
+    return _edit_page(form, interaction)
+
+
+@bp.post("/<int:interaction_id>/delete")
+@editor_required
+def delete(interaction_id: int) -> Response:
+    interaction = service.get_interaction(interaction_id, current_user)
+    if FlaskForm().validate_on_submit():
+        service.delete_interaction(interaction, current_user)
+        db.session.commit()
+        flash(_("“%(name)s” moved to the trash.", name=interaction.subject), "success")
+    return redirect(url_for(".index"))
