@@ -11,13 +11,15 @@ from crm.services.errors import PermissionDenied, RecordNotFound, ValidationErro
 from crm.services.interactions import (
     InteractionInput,
     ParticipantInput,
+    contact_timeline,
     create_interaction,
     get_interaction,
     local_time,
+    organization_timeline,
     update_interaction,
 )
 from crm.services.visibility import visible
-from tests.factories import make_contact, make_organization, make_user
+from tests.factories import make_affiliation, make_contact, make_organization, make_user
 
 
 def meeting(**fields):
@@ -216,3 +218,57 @@ def test_editing_the_participants_keeps_those_who_stay(app, users):
 def test_a_viewer_cannot_log_an_interaction(app, users):
     with pytest.raises(PermissionDenied):
         create_interaction(meeting(), users["viewer"])
+
+
+# Timelines --------------------------------------------------------------------------------
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def logged(subject, day, actor, status="held", **fields):
+    return create_interaction(meeting(subject=subject, day=day, status=status, **fields), actor)
+
+
+def test_a_contact_timeline_is_newest_first_with_the_next_planned_meeting_on_top(app, users):
+    person = make_contact()
+    who = [ParticipantInput(person.id)]
+    officer = users["officer"]
+    logged("Last year", date(2025, 6, 1), officer, contacts=who)
+    logged("Far ahead", date(2026, 9, 1), officer, status="planned", contacts=who)
+    logged("Soon", date(2026, 6, 10), officer, status="planned", contacts=who)
+    logged("Called off", date(2026, 6, 5), officer, status="cancelled", contacts=who)
+    logged("Someone else", date(2026, 6, 6), officer, status="planned")
+    secret_unit = make_organization(sensitivity=Sensitivity.CONFIDENTIAL)
+    logged(
+        "Vetted", date(2026, 6, 7), users["admin"], contacts=who, organization_ids=[secret_unit.id]
+    )
+
+    timeline = contact_timeline(person, officer, NOW)
+
+    assert timeline.next_planned.subject == "Soon"
+    assert [i.subject for i in timeline.items] == ["Far ahead", "Soon", "Called off", "Last year"]
+    assert "Vetted" in [i.subject for i in contact_timeline(person, users["admin"], NOW).items]
+
+
+def test_an_organization_timeline_has_its_people_and_optionally_its_units(app, users):
+    officer = users["officer"]
+    consulate = make_organization(name="Consulado General en San Diego", kind="consulate")
+    unit = make_organization(name="Departamento de Protección", parent=consulate)
+    consul, former, guest = make_contact(), make_contact(), make_contact()
+    make_affiliation(consul, consulate, start=date(2024, 1, 1))
+    make_affiliation(former, consulate, start=date(2019, 1, 1), end=date(2023, 12, 31))
+    logged("With the body", date(2026, 5, 1), officer, organization_ids=[consulate.id])
+    logged("Consul alone", date(2026, 5, 2), officer, contacts=[ParticipantInput(consul.id)])
+    logged(
+        "Guest for them",
+        date(2026, 5, 3),
+        officer,
+        contacts=[ParticipantInput(guest.id, consulate.id)],
+    )
+    logged("Former staffer", date(2026, 5, 4), officer, contacts=[ParticipantInput(former.id)])
+    logged("Unit only", date(2026, 5, 5), officer, organization_ids=[unit.id])
+
+    own = [i.subject for i in organization_timeline(consulate, officer, NOW).items]
+    assert own == ["Guest for them", "Consul alone", "With the body"]
+    with_units = organization_timeline(consulate, officer, NOW, include_units=True)
+    assert [i.subject for i in with_units.items] == ["Unit only", *own]

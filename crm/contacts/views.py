@@ -16,8 +16,10 @@ from crm.extensions import db
 from crm.form_helpers import save_with
 from crm.listing import int_arg, page_args, str_arg
 from crm.models import Contact, OrganizationKind
+from crm.models.base import utcnow
 from crm.services import contacts as service
 from crm.services.history import contact_history
+from crm.services.interactions import contact_timeline
 from crm.services.organizations import all_tiers, get_organization
 from crm.services.records import active_users
 from crm.services.tags import tags_in_use
@@ -84,7 +86,10 @@ def history(contact_id: int) -> str:
 @bp.get("/<int:contact_id>")
 def show(contact_id: int) -> str:
     page = service.contact_page(contact_id, current_user, date.today())
-    return render_template("contacts/show.html", page=page, action_form=FlaskForm())
+    timeline = contact_timeline(page.contact, current_user, utcnow())
+    return render_template(
+        "contacts/show.html", page=page, timeline=timeline, action_form=FlaskForm()
+    )
 
 
 def _form(contact: Contact | None = None) -> ContactForm:

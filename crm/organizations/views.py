@@ -15,9 +15,11 @@ from crm.extensions import db
 from crm.form_helpers import save_with
 from crm.listing import int_arg, page_args, str_arg
 from crm.models import GovernmentLevel, Organization, OrganizationKind
+from crm.models.base import utcnow
 from crm.organizations.forms import OrganizationForm
 from crm.services import organizations as service
 from crm.services.history import organization_history
+from crm.services.interactions import organization_timeline
 from crm.services.records import active_users
 from crm.services.tags import tags_in_use
 from crm.services.visibility import can_see
@@ -82,7 +84,17 @@ def history(organization_id: int) -> str:
 @bp.get("/<int:organization_id>")
 def show(organization_id: int) -> str:
     page = service.organization_page(organization_id, current_user, date.today())
-    return render_template("organizations/show.html", page=page, delete_form=FlaskForm())
+    include_units = request.args.get("units") == "1"
+    timeline = organization_timeline(
+        page.organization, current_user, utcnow(), include_units=include_units
+    )
+    return render_template(
+        "organizations/show.html",
+        page=page,
+        timeline=timeline,
+        include_units=include_units,
+        delete_form=FlaskForm(),
+    )
 
 
 def _form(organization: Organization | None = None) -> OrganizationForm:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
@@ -292,3 +293,78 @@ def list_interactions(viewer: User, page: int = 1, per_page: int = 25) -> Page[I
         .order_by(Interaction.starts_at.desc(), Interaction.id.desc())
     )
     return paginate(stmt, page, per_page)
+
+
+@dataclass
+class Timeline:
+    """A record's interactions: the next planned one on top, then all of them newest first."""
+
+    next_planned: Interaction | None
+    items: list[Interaction]
+
+
+def _timeline(condition: Any, viewer: User, now: datetime, limit: int) -> Timeline:
+    stmt = visible(Interaction, viewer).where(condition)
+    loaded = stmt.options(
+        selectinload(Interaction.contact_links).selectinload(InteractionContact.contact),
+        selectinload(Interaction.organizations),
+    )
+    upcoming = db.session.scalars(
+        loaded.where(
+            Interaction.status == InteractionStatus.PLANNED.value,
+            Interaction.starts_at >= now,
+        )
+        .order_by(Interaction.starts_at, Interaction.id)
+        .limit(1)
+    ).first()
+    items = list(
+        db.session.scalars(
+            loaded.order_by(Interaction.starts_at.desc(), Interaction.id.desc()).limit(limit)
+        )
+    )
+    return Timeline(upcoming, items)
+
+
+def contact_timeline(contact: Contact, viewer: User, now: datetime, limit: int = 50) -> Timeline:
+    return _timeline(
+        Interaction.contact_links.any(InteractionContact.contact_id == contact.id),
+        viewer,
+        now,
+        limit,
+    )
+
+
+def organization_timeline(
+    organization: Organization,
+    viewer: User,
+    now: datetime,
+    *,
+    include_units: bool = False,
+    limit: int = 50,
+) -> Timeline:
+    """The organization's interactions, those where someone represented it, and those with
+    its current people; with ``include_units``, the same for its direct units."""
+    ids = [organization.id]
+    if include_units:
+        ids += list(
+            db.session.scalars(
+                visible(Organization, viewer)
+                .where(Organization.parent_id == organization.id)
+                .with_only_columns(Organization.id)
+            )
+        )
+    current_people = (
+        select(Affiliation.contact_id)
+        .where(Affiliation.organization_id.in_(ids))
+        .where(current_post_clause(now.date()))
+    )
+    condition = or_(
+        Interaction.organizations.any(Organization.id.in_(ids)),
+        Interaction.contact_links.any(
+            or_(
+                InteractionContact.organization_id.in_(ids),
+                InteractionContact.contact_id.in_(current_people),
+            )
+        ),
+    )
+    return _timeline(condition, viewer, now, limit)
