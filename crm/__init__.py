@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.auth.views import bp as auth_bp
     from crm.contacts.views import bp as contacts_bp
     from crm.dashboard.views import bp as dashboard_bp
+    from crm.follow_ups.views import bp as follow_ups_bp
     from crm.interactions.views import bp as interactions_bp
     from crm.organizations.views import bp as organizations_bp
 
@@ -142,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organizations_bp, url_prefix="/organizations")
     app.register_blueprint(contacts_bp, url_prefix="/contacts")
     app.register_blueprint(interactions_bp, url_prefix="/interactions")
+    app.register_blueprint(follow_ups_bp, url_prefix="/follow-ups")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     @app.before_request

@@ -76,6 +76,12 @@ AUDIT_FIELD_LABELS = {
     "organizations": _l("Organizations"),
     "staff": _l("Staff"),
     "contact_links": _l("Participants"),
+    "description": _l("Description"),
+    "due_date": _l("Due"),
+    "done_at": _l("Done"),
+    "assignee": _l("Assignee"),
+    "interaction": _l("Interaction"),
+    "contact": _l("Contact"),
 }
 
 

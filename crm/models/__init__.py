@@ -11,6 +11,7 @@ from crm.models.contact import (
     PhoneKind,
     contact_tags,
 )
+from crm.models.follow_up import FollowUp
 from crm.models.interaction import (
     Interaction,
     InteractionContact,
@@ -39,6 +40,7 @@ __all__ = [
     "ContactPhone",
     "County",
     "EmailKind",
+    "FollowUp",
     "GovernmentLevel",
     "Interaction",
     "InteractionContact",

@@ -21,6 +21,7 @@ from crm.models import (
     Contact,
     ContactEmail,
     ContactPhone,
+    FollowUp,
     Interaction,
     InteractionContact,
     Organization,
@@ -108,6 +109,16 @@ AUDITED: dict[type, AuditedModel] = {
         references={"owner": "owner_id"},
         collections=("organizations", "staff", "work_areas"),
         children={"contact_links": InteractionContact},
+    ),
+    FollowUp: AuditedModel(
+        "follow_up",
+        ("description", "due_date", "done_at"),
+        references={
+            "assignee": "assignee_id",
+            "interaction": "interaction_id",
+            "contact": "contact_id",
+            "organization": "organization_id",
+        },
     ),
     Affiliation: AuditedModel(
         "affiliation",
@@ -219,12 +230,15 @@ def _members(obj: Any, name: str, *, old: bool) -> list[Any]:
 def _sensitivity(obj: Any) -> Sensitivity:
     if isinstance(obj, Affiliation):
         return max(_sensitivity(obj.contact), _sensitivity(obj.organization))
+    if isinstance(obj, FollowUp):
+        linked = [r for r in (obj.interaction, obj.contact, obj.organization) if r is not None]
+        return max((_sensitivity(r) for r in linked), default=Sensitivity.PUBLIC)
     before = _old(obj, "sensitivity")
     return max(Sensitivity(before), Sensitivity(obj.sensitivity))
 
 
 def _links(obj: Any) -> tuple[int | None, int | None]:
-    if isinstance(obj, Affiliation):
+    if isinstance(obj, Affiliation | FollowUp):
         return obj.contact_id, obj.organization_id
     if isinstance(obj, Contact):
         return obj.id, None

@@ -17,6 +17,7 @@ from crm.models import (
     Affiliation,
     AuditEvent,
     Contact,
+    FollowUp,
     Interaction,
     InteractionContact,
     Organization,
@@ -46,6 +47,23 @@ def visibility_clause(
         )
     if model is AuditEvent:
         return _audit_event_clause(viewer)
+    if model is FollowUp:
+        # A task is seen only if everything it is tied to is.
+        return and_(
+            FollowUp.deleted_at.is_(None),
+            or_(
+                FollowUp.interaction_id.is_(None),
+                FollowUp.interaction.has(visibility_clause(Interaction, viewer)),
+            ),
+            or_(
+                FollowUp.contact_id.is_(None),
+                FollowUp.contact.has(visibility_clause(Contact, viewer)),
+            ),
+            or_(
+                FollowUp.organization_id.is_(None),
+                FollowUp.organization.has(visibility_clause(Organization, viewer)),
+            ),
+        )
     if model is Interaction:
         trash = Interaction.deleted_at.is_not(None) if deleted else Interaction.deleted_at.is_(None)
         return and_(_interaction_clause(viewer), trash)
@@ -89,6 +107,13 @@ def _audit_event_clause(viewer: User) -> ColumnElement[bool]:
                 _within(Contact, AuditEvent.record_id, viewer),
             ),
             and_(
+                AuditEvent.record_type == "follow_up",
+                exists().where(
+                    FollowUp.id == AuditEvent.record_id,
+                    visibility_clause(FollowUp, viewer),
+                ),
+            ),
+            and_(
                 AuditEvent.record_type == "interaction",
                 exists().where(Interaction.id == AuditEvent.record_id, _interaction_clause(viewer)),
             ),
@@ -119,7 +144,7 @@ def can_see(record: Any, viewer: User | None, *, deleted: bool = False) -> bool:
         return can_see(record.contact, viewer, deleted=deleted) and can_see(
             record.organization, viewer
         )
-    if isinstance(record, AuditEvent | Interaction):
+    if isinstance(record, AuditEvent | Interaction | FollowUp):
         # Their rule spans other records: ask the database, with the same clause.
         model = type(record)
         clause = visibility_clause(model, viewer, deleted=deleted)

@@ -1,0 +1,64 @@
+"""My follow-ups, adding one to an interaction, and ticking one off."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from crm.auth.access import editor_required
+from crm.extensions import db
+from crm.follow_ups.forms import FollowUpForm
+from crm.form_helpers import apply_errors
+from crm.services import follow_ups as service
+from crm.services.errors import ValidationError
+from crm.services.interactions import get_interaction
+from crm.services.records import active_users
+
+bp = Blueprint("follow_ups", __name__)
+
+
+@bp.get("/")
+def mine() -> str:
+    return render_template(
+        "follow_ups/mine.html",
+        tasks=service.my_follow_ups(current_user, date.today()),
+        action_form=FlaskForm(),
+    )
+
+
+@bp.post("/new")
+@editor_required
+def create() -> str | Response:
+    form = FollowUpForm()
+    form.set_choices(active_users())
+    if form.validate_on_submit():
+        try:
+            follow_up = service.create_follow_up(form.to_input(), current_user)
+        except ValidationError as error:
+            db.session.rollback()
+            apply_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("Follow-up added."), "success")
+            return redirect(url_for("interactions.show", interaction_id=follow_up.interaction_id))
+    interaction = get_interaction(form.interaction_id.data, current_user)
+    return render_template("follow_ups/form.html", form=form, interaction=interaction), 400
+
+
+@bp.post("/<int:follow_up_id>/done")
+@editor_required
+def done(follow_up_id: int) -> Response:
+    if FlaskForm().validate_on_submit():
+        follow_up = service.set_done(follow_up_id, request.form.get("done") == "1", current_user)
+        db.session.commit()
+        flash(
+            _("Marked done.") if follow_up.is_done else _("Marked as not done."),
+            "success",
+        )
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and "//" not in target else url_for(".mine"))
