@@ -137,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.follow_ups.views import bp as follow_ups_bp
     from crm.interactions.views import bp as interactions_bp
     from crm.organizations.views import bp as organizations_bp
+    from crm.relationships.views import bp as relationships_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contacts_bp, url_prefix="/contacts")
     app.register_blueprint(interactions_bp, url_prefix="/interactions")
     app.register_blueprint(follow_ups_bp, url_prefix="/follow-ups")
+    app.register_blueprint(relationships_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     @app.before_request
