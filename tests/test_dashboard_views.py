@@ -1,12 +1,16 @@
-"""The home page: counts of what the user may see, and the relationships the user holds."""
+"""The home page: counts, my week and the charts, all limited to what the user may see."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Sensitivity
+from crm.models import RelationshipTier, Sensitivity
+from crm.services.follow_ups import FollowUpInput, create_follow_up
+from crm.services.interactions import InteractionInput, create_interaction
 from tests import factories
 from tests.view_helpers import page
 
@@ -20,12 +24,12 @@ def home_counts(client) -> tuple[int, int]:
     return int(organizations.group(1)), int(contacts.group(1))
 
 
-def held(client, heading: str) -> list[str]:
-    """The names listed under one of the "… I hold" headings."""
+def section(client, heading: str) -> str:
+    """The text of one section of the home page."""
     html = page(client.get("/"))
     match = re.search(rf"<h2>{re.escape(heading)}</h2>(.*?)</section>", html, flags=re.S)
     assert match, f"no section {heading!r}"
-    return re.findall(r"<li><a [^>]*>([^<]*)</a></li>", match.group(1))
+    return match.group(1)
 
 
 def test_the_home_page_counts_only_what_the_user_may_see(client, login_as, users):
@@ -51,32 +55,72 @@ def test_the_home_page_counts_only_what_the_user_may_see(client, login_as, users
     assert home_counts(client) == (3, 2)
 
 
-def test_organizations_i_hold_lists_my_own_organizations_only(client, login_as, users):
-    officer = users["officer"]
-    factories.make_organization(name="California Highway Patrol", acronym="CHP", owner=officer)
-    factories.make_organization(name="Border Patrol San Diego Sector", owner=officer)
-    factories.make_organization(name="Someone Else's Agency", owner=users["admin"])
-    factories.make_organization(
-        name="Joint Task Force", owner=officer, sensitivity=Sensitivity.CONFIDENTIAL
+def meeting(actor, subject, day, **fields):
+    data = InteractionInput(
+        subject=subject,
+        day=day,
+        start=time(10, 0),
+        timezone="America/Tijuana",
+        status=fields.pop("status", "planned"),
+        **fields,
     )
-    factories.make_contact(given_names="Mary", family_name="Smith", owner=officer)
+    return create_interaction(data, actor)
+
+
+def test_my_week_shows_my_meetings_follow_ups_and_cold_relationships(client, login_as, users):
+    officer = users["officer"]
+    soon = date.today() + timedelta(days=3)
+    mine = meeting(officer, "Reunión con el consulado", soon)
+    meeting(users["admin"], "Someone else's meeting", soon)
+    secret = factories.make_organization(sensitivity=Sensitivity.CONFIDENTIAL)
+    meeting(
+        users["admin"],
+        "Vetted briefing",
+        soon,
+        organization_ids=[secret.id],
+        staff_ids=[officer.id],
+    )
+    create_follow_up(
+        FollowUpInput(
+            "Send the minutes", date.today() - timedelta(days=2), officer.id, interaction_id=mine.id
+        ),
+        officer,
+    )
+    tier_one = db.session.scalars(select(RelationshipTier).where(RelationshipTier.rank == 1)).one()
+    factories.make_organization(name="Fiscalía de Sonora", tier=tier_one, owner=officer)
+    factories.make_organization(name="Not mine", tier=tier_one, owner=users["admin"])
     db.session.commit()
     login_as("officer")
 
-    assert held(client, "Organizations I hold") == [
-        "Border Patrol San Diego Sector",
-        "California Highway Patrol (CHP)",
-    ]
-    assert held(client, "Contacts I hold") == ["Mary Smith"]
+    upcoming = section(client, "My upcoming meetings")
+    assert "Reunión con el consulado" in upcoming
+    assert "Someone else" not in upcoming and "Vetted" not in upcoming
+    assert "Send the minutes" in section(client, "My overdue follow-ups")
+    cold = section(client, "Going cold, mine")
+    assert "Fiscalía de Sonora" in cold and "never contacted" in cold
+    assert "Not mine" not in cold
 
 
-def test_a_user_who_holds_nothing_is_told_so(client, login_as, users):
-    factories.make_organization(name="California Highway Patrol", owner=users["officer"])
+def test_charts_count_only_visible_interactions_and_have_a_table(client, login_as, users):
+    officer = users["officer"]
+    last_week = date.today() - timedelta(days=7)
+    meeting(officer, "Held openly", last_week, status="held")
+    secret = factories.make_organization(sensitivity=Sensitivity.CONFIDENTIAL)
+    meeting(
+        users["admin"], "Held in secret", last_week, status="held", organization_ids=[secret.id]
+    )
     db.session.commit()
-    login_as("viewer")
 
+    def this_month_total():
+        html = page(client.get("/"))
+        month = last_week.strftime("%Y-%m")
+        found = re.search(rf'<th scope="row">{month}</th><td>(\d+)</td>', html)
+        return int(found.group(1)) if found else 0
+
+    login_as("officer")
+    officer_total = this_month_total()
+    login_as("admin")
+    admin_total = this_month_total()
+    assert (officer_total, admin_total) == (1, 2)
     html = page(client.get("/"))
-
-    assert held(client, "Organizations I hold") == []
-    assert "You hold no organization relationships yet." in html
-    assert "You hold no contact relationships yet." in html
+    assert "<svg" in html and "Show as a table" in html
