@@ -6,16 +6,19 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.models import Interaction, Sensitivity
+from crm.models import AuditEvent, Interaction, Sensitivity
+from crm.services.admin import list_trash
 from crm.services.errors import PermissionDenied, RecordNotFound, ValidationError
 from crm.services.interactions import (
     InteractionInput,
     ParticipantInput,
     contact_timeline,
     create_interaction,
+    delete_interaction,
     get_interaction,
     local_time,
     organization_timeline,
+    restore_interaction,
     update_interaction,
 )
 from crm.services.visibility import visible
@@ -272,3 +275,26 @@ def test_an_organization_timeline_has_its_people_and_optionally_its_units(app, u
     assert own == ["Guest for them", "Consul alone", "With the body"]
     with_units = organization_timeline(consulate, officer, NOW, include_units=True)
     assert [i.subject for i in with_units.items] == ["Unit only", *own]
+
+
+def test_a_deleted_interaction_waits_in_the_trash_until_an_admin_restores_it(app, users):
+    saved = create_interaction(meeting(), users["officer"])
+    delete_interaction(saved, users["officer"])
+    db.session.commit()
+    with pytest.raises(RecordNotFound):
+        get_interaction(saved.id, users["officer"])
+    assert [(i.kind, i.name, i.deleted_by) for i in list_trash(users["admin"])] == [
+        ("interaction", saved.subject, users["officer"].full_name)
+    ]
+    with pytest.raises(PermissionDenied):
+        restore_interaction(saved.id, users["officer"])
+
+    restore_interaction(saved.id, users["admin"])
+    db.session.commit()
+    assert get_interaction(saved.id, users["officer"]) == saved
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.record_type == "interaction", AuditEvent.record_id == saved.id)
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["create", "delete", "restore"]

@@ -18,6 +18,7 @@ from crm.services import users as users_service
 from crm.services.contacts import restore_contact
 from crm.services.errors import ValidationError
 from crm.services.history import RECORD_TYPES, AuditFilters, audit_log
+from crm.services.interactions import restore_interaction
 from crm.services.organizations import all_tiers, all_work_areas, restore_organization
 
 bp = Blueprint("admin", __name__)
@@ -145,7 +146,11 @@ def trash() -> str:
 
 @bp.post("/trash/<kind>/<int:record_id>/restore")
 def restore(kind: str, record_id: int) -> Response:
-    restorers = {"organization": restore_organization, "contact": restore_contact}
+    restorers = {
+        "organization": restore_organization,
+        "contact": restore_contact,
+        "interaction": restore_interaction,
+    }
     if kind not in restorers:
         abort(404)
     if FlaskForm().validate_on_submit():
@@ -157,7 +162,7 @@ def restore(kind: str, record_id: int) -> Response:
         else:
             db.session.commit()
             flash(
-                _("“%(name)s” restored.", name=getattr(record, "name", None) or record.full_name),
+                _("“%(name)s” restored.", name=str(record)),
                 "success",
             )
     return redirect(url_for(".trash"))

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.models import Contact, Organization, RelationshipTier, User, WorkArea
+from crm.models import Contact, Interaction, Organization, RelationshipTier, User, WorkArea
 from crm.services import records
 from crm.services.errors import RecordNotFound, ValidationError, parse_id
 from crm.services.normalize import clean
@@ -111,6 +111,13 @@ def save_work_area(data: WorkAreaInput, actor: User, area: WorkArea | None = Non
     return area
 
 
+TRASHABLE: dict[str, type] = {
+    "organization": Organization,
+    "contact": Contact,
+    "interaction": Interaction,
+}
+
+
 @dataclass
 class TrashItem:
     kind: str
@@ -121,28 +128,18 @@ class TrashItem:
 
 
 def list_trash(viewer: User) -> list[TrashItem]:
-    """Deleted organizations and contacts the admin may see, most recent first."""
+    """Deleted organizations, contacts and interactions the admin may see, newest first."""
     records.require_admin(viewer)
-    items: list[TrashItem] = []
     users = {u.id: u.full_name for u in db.session.scalars(select(User))}
-    for organization in db.session.scalars(visible(Organization, viewer, deleted=True)):
-        items.append(
-            TrashItem(
-                "organization",
-                organization.id,
-                organization.name,
-                organization.deleted_at,  # type: ignore[arg-type]
-                users.get(organization.deleted_by_id or 0, ""),
-            )
+    items = [
+        TrashItem(
+            kind,
+            record.id,
+            str(record),
+            record.deleted_at,
+            users.get(record.deleted_by_id or 0, ""),
         )
-    for contact in db.session.scalars(visible(Contact, viewer, deleted=True)):
-        items.append(
-            TrashItem(
-                "contact",
-                contact.id,
-                contact.full_name,
-                contact.deleted_at,  # type: ignore[arg-type]
-                users.get(contact.deleted_by_id or 0, ""),
-            )
-        )
+        for kind, model in TRASHABLE.items()
+        for record in db.session.scalars(visible(model, viewer, deleted=True))
+    ]
     return sorted(items, key=lambda item: item.deleted_at, reverse=True)

@@ -250,6 +250,12 @@ def delete_interaction(interaction: Interaction, actor: User) -> None:
     records.soft_delete(interaction, actor)
 
 
+def restore_interaction(interaction_id: object, actor: User) -> Interaction:
+    interaction = records.restore(Interaction, interaction_id, actor)
+    db.session.flush()
+    return interaction
+
+
 @dataclass
 class ParticipantChoice:
     """A contact on the form, with the organizations they could be representing."""
