@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.models import FollowUp, Sensitivity
+from crm.models import AuditEvent, FollowUp, Sensitivity
 from crm.services.errors import PermissionDenied, RecordNotFound, ValidationError
 from crm.services.follow_ups import FollowUpInput, create_follow_up, my_follow_ups, set_done
 from crm.services.interactions import InteractionInput, ParticipantInput, create_interaction
@@ -154,3 +154,42 @@ def test_a_viewer_gets_403_on_follow_up_changes(client, users, login_as):
     assert client.post(f"/follow-ups/{item.id}/done", data={"done": "1"}).status_code == 403
     assert client.post("/follow-ups/new", data={}).status_code == 403
     assert db.session.get(FollowUp, item.id).done_at is None
+
+
+def test_a_follow_up_can_belong_to_a_contact_or_an_organization(client, users, login_as):
+    person = make_contact(given_names="Rosa")
+    agency = make_organization(name="Fiscalía de Sonora")
+    db.session.commit()
+    login_as("officer")
+    due = (date.today() + timedelta(days=1)).isoformat()
+
+    for link, url in (
+        ({"contact_id": person.id}, f"/contacts/{person.id}"),
+        ({"organization_id": agency.id}, f"/organizations/{agency.id}"),
+    ):
+        response = client.post(
+            "/follow-ups/new",
+            data={
+                "description": f"Call back {url}",
+                "due_date": due,
+                "assignee_id": users["officer"].id,
+                **link,
+            },
+        )
+        assert response.headers["Location"].endswith(url)
+        assert f"Call back {url}" in page(client.get(url))
+
+
+def test_follow_ups_are_audited_when_added_and_ticked(app, users):
+    meeting = an_interaction(users["officer"])
+    item = task(users["officer"], meeting, "Send minutes", TODAY)
+    set_done(item.id, True, users["officer"])
+    db.session.commit()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.record_type == "follow_up").order_by(AuditEvent.id)
+    ).all()
+    assert [(e.action, e.actor_id) for e in events] == [
+        ("create", users["officer"].id),
+        ("update", users["officer"].id),
+    ]
+    assert events[1].changes["done_at"][0] is None and events[1].changes["done_at"][1]

@@ -13,11 +13,13 @@ from werkzeug.wrappers import Response
 from crm.auth.access import editor_required
 from crm.contacts.forms import AffiliationForm, ContactForm
 from crm.extensions import db
+from crm.follow_ups.forms import follow_up_form
 from crm.form_helpers import save_with
 from crm.listing import int_arg, page_args, str_arg
 from crm.models import Contact, OrganizationKind
 from crm.models.base import utcnow
 from crm.services import contacts as service
+from crm.services.follow_ups import follow_ups_of
 from crm.services.history import contact_history
 from crm.services.interactions import contact_timeline
 from crm.services.organizations import all_tiers, get_organization
@@ -88,7 +90,12 @@ def show(contact_id: int) -> str:
     page = service.contact_page(contact_id, current_user, date.today())
     timeline = contact_timeline(page.contact, current_user, utcnow())
     return render_template(
-        "contacts/show.html", page=page, timeline=timeline, action_form=FlaskForm()
+        "contacts/show.html",
+        page=page,
+        timeline=timeline,
+        follow_ups=follow_ups_of(page.contact, current_user),
+        follow_up_form=follow_up_form(contact_id=page.contact.id),
+        action_form=FlaskForm(),
     )
 
 

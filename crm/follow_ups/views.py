@@ -14,9 +14,9 @@ from crm.auth.access import editor_required
 from crm.extensions import db
 from crm.follow_ups.forms import FollowUpForm
 from crm.form_helpers import apply_errors
+from crm.models import FollowUp
 from crm.services import follow_ups as service
 from crm.services.errors import ValidationError
-from crm.services.interactions import get_interaction
 from crm.services.records import active_users
 
 bp = Blueprint("follow_ups", __name__)
@@ -45,9 +45,17 @@ def create() -> str | Response:
         else:
             db.session.commit()
             flash(_("Follow-up added."), "success")
-            return redirect(url_for("interactions.show", interaction_id=follow_up.interaction_id))
-    interaction = get_interaction(form.interaction_id.data, current_user)
-    return render_template("follow_ups/form.html", form=form, interaction=interaction), 400
+            return redirect(record_url(follow_up))
+    return render_template("follow_ups/form.html", form=form), 400
+
+
+def record_url(follow_up: FollowUp) -> str:
+    """The page of what the follow-up belongs to."""
+    if follow_up.interaction_id:
+        return url_for("interactions.show", interaction_id=follow_up.interaction_id)
+    if follow_up.contact_id:
+        return url_for("contacts.show", contact_id=follow_up.contact_id)
+    return url_for("organizations.show", organization_id=follow_up.organization_id)
 
 
 @bp.post("/<int:follow_up_id>/done")

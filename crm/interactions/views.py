@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from crm.auth.access import editor_required
 from crm.extensions import db
-from crm.follow_ups.forms import FollowUpForm
+from crm.follow_ups.forms import follow_up_form
 from crm.form_helpers import save_with
 from crm.interactions.forms import InteractionForm
 from crm.listing import page_args
@@ -20,7 +20,7 @@ from crm.models import Interaction
 from crm.services import interactions as service
 from crm.services.contacts import lookup as find_contacts
 from crm.services.errors import RecordNotFound, parse_id
-from crm.services.follow_ups import follow_ups_of_interaction
+from crm.services.follow_ups import follow_ups_of
 from crm.services.history import interaction_history
 from crm.services.organizations import all_work_areas
 from crm.services.records import active_users
@@ -39,13 +39,11 @@ def index() -> str:
 @bp.get("/<int:interaction_id>")
 def show(interaction_id: int) -> str:
     interaction = service.get_interaction(interaction_id, current_user)
-    follow_up_form = FollowUpForm(interaction_id=interaction.id, assignee_id=current_user.id)
-    follow_up_form.set_choices(active_users())
     return render_template(
         "interactions/show.html",
         interaction=interaction,
-        follow_ups=follow_ups_of_interaction(interaction, current_user),
-        follow_up_form=follow_up_form,
+        follow_ups=follow_ups_of(interaction, current_user),
+        follow_up_form=follow_up_form(interaction_id=interaction.id),
         action_form=FlaskForm(),
     )
 

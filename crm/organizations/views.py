@@ -12,12 +12,14 @@ from werkzeug.wrappers import Response
 
 from crm.auth.access import editor_required
 from crm.extensions import db
+from crm.follow_ups.forms import follow_up_form
 from crm.form_helpers import save_with
 from crm.listing import int_arg, page_args, str_arg
 from crm.models import GovernmentLevel, Organization, OrganizationKind
 from crm.models.base import utcnow
 from crm.organizations.forms import OrganizationForm
 from crm.services import organizations as service
+from crm.services.follow_ups import follow_ups_of
 from crm.services.history import organization_history
 from crm.services.interactions import organization_timeline
 from crm.services.records import active_users
@@ -93,6 +95,9 @@ def show(organization_id: int) -> str:
         page=page,
         timeline=timeline,
         include_units=include_units,
+        follow_ups=follow_ups_of(page.organization, current_user),
+        follow_up_form=follow_up_form(organization_id=page.organization.id),
+        action_form=FlaskForm(),
         delete_form=FlaskForm(),
     )
 

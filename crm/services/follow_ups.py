@@ -106,10 +106,16 @@ def my_follow_ups(viewer: User, today: date) -> MyFollowUps:
     )
 
 
-def follow_ups_of_interaction(interaction: Interaction, viewer: User) -> list[FollowUp]:
+def follow_ups_of(record: Interaction | Contact | Organization, viewer: User) -> list[FollowUp]:
+    """The follow-ups tied to one interaction, contact or organization; open ones first."""
+    column = {
+        Interaction: FollowUp.interaction_id,
+        Contact: FollowUp.contact_id,
+        Organization: FollowUp.organization_id,
+    }[type(record)]
     stmt = (
         visible(FollowUp, viewer)
-        .where(FollowUp.interaction_id == interaction.id)
+        .where(column == record.id)
         .options(selectinload(FollowUp.assignee))
         .order_by(FollowUp.done_at.is_not(None), FollowUp.due_date)
     )
