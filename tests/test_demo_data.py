@@ -1,7 +1,7 @@
 """The demo office a new user meets after `make run`."""
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -9,15 +9,19 @@ from crm.extensions import db
 from crm.models import (
     Contact,
     County,
+    Interaction,
     Organization,
     OrganizationKind,
     Role,
     Sensitivity,
     User,
 )
+from crm.models.base import utcnow
 from crm.services.contacts import contact_page
 from crm.services.demo_data import DEMO_PASSWORD, load_demo_office
+from crm.services.follow_ups import my_follow_ups
 from crm.services.normalize import fold, normalize_email, normalize_phone
+from crm.services.relationships import going_cold, relationships
 from crm.services.users import authenticate
 
 
@@ -72,3 +76,23 @@ def test_demo_office_is_realistic_and_walkable(app):
         "Consulado General de México en San Diego"
     ]
     assert [p.organization.name for p in page.former_posts] == ["Consulado de México en Calexico"]
+
+
+def test_demo_office_has_a_living_year_of_interactions_and_follow_ups(app):
+    load_demo_office()
+    db.session.commit()
+    now = utcnow()
+    interactions = db.session.scalars(select(Interaction)).all()
+    statuses = Counter(i.status for i in interactions)
+    assert statuses["held"] > 200 and statuses["planned"] > 10 and statuses["cancelled"] > 0
+    assert min(i.starts_at for i in interactions) < now - timedelta(days=300)
+    assert max(i.starts_at for i in interactions) > now + timedelta(days=14)
+    assert {i.timezone for i in interactions} >= {"America/Los_Angeles", "America/Mexico_City"}
+
+    officer = db.session.scalar(select(User).where(User.email == "officer@liaison.demo"))
+    mine = my_follow_ups(officer, now.date())
+    assert mine.overdue and (mine.this_week or mine.later)
+    admin = db.session.scalar(select(User).where(User.role == "admin"))
+    cold = going_cold(admin, now)
+    tiered = relationships(admin, now)
+    assert 0 < len(cold) < len(tiered)

@@ -8,7 +8,9 @@ top-level domain (staff use ``liaison.demo``). Consular districts are a plausibl
 the 58 California counties, not an official list.
 
 The data is reproducible: the same seed gives the same office, and dates are fixed relative to
-``REFERENCE_DATE`` rather than to the day the data is loaded.
+``REFERENCE_DATE`` rather than to the day the data is loaded. The exception is the interaction
+history and the follow-ups, which are laid out around the day the data is loaded (a year back,
+two months ahead) so the dashboard looks alive; given that day, they are reproducible too.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -30,7 +32,12 @@ from crm.models import (
     ContactPhone,
     County,
     EmailKind,
+    FollowUp,
     GovernmentLevel,
+    Interaction,
+    InteractionContact,
+    InteractionKind,
+    InteractionStatus,
     Organization,
     OrganizationKind,
     PhoneKind,
@@ -42,6 +49,7 @@ from crm.models import (
     WorkArea,
 )
 from crm.services.contacts import name_key
+from crm.services.interactions import to_instant
 from crm.services.normalize import fold, is_subdivision_of, normalize_email, normalize_phone
 from crm.services.organizations import search_key
 from crm.services.reference_data import ensure_reference_data
@@ -818,6 +826,164 @@ class _Person:
     language: str
 
 
+# -- interactions and follow-ups ------------------------------------------------------------
+
+INTERACTION_COUNT = 400
+FOLLOW_UP_COUNT = 60
+HISTORY_DAYS = 365
+AHEAD_DAYS = 60
+# Tiered records held back from anything this recent, so "going cold" has something to show.
+COLD_DAYS = 120
+DEMO_OFFICER = "officer@liaison.demo"
+
+IK = InteractionKind
+KIND_WEIGHTS = (
+    (IK.MEETING, 38), (IK.CALL, 27), (IK.EMAIL, 20), (IK.CONFERENCE, 5), (IK.TRAINING, 5),
+    (IK.SITE_VISIT, 5),
+)  # fmt: skip
+
+# Work area -> subjects in English and Spanish; {org} is the counterpart's short name.
+SUBJECTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "abduction": (
+        (
+            "Follow-up meeting: child abduction case with {org}",
+            "Hague return petition review",
+            "Call with {org} on a parental abduction case",
+            "Location of an abducted minor",
+        ),
+        (
+            "Reunión de seguimiento: sustracción de menores",
+            "Revisión de solicitud de restitución",
+            "Llamada con {org} sobre caso de sustracción parental",
+            "Localización de menor sustraído",
+        ),
+    ),
+    "support": (
+        (
+            "Child support enforcement case review",
+            "Call with {org} on support arrears",
+            "Reciprocity review of child support orders",
+        ),
+        (
+            "Revisión de casos de pensión alimenticia",
+            "Llamada con {org} sobre adeudos de pensión",
+            "Reconocimiento de resoluciones de pensión alimenticia",
+        ),
+    ),
+    "trafficking": (
+        (
+            "Call with {org} on trafficking case",
+            "Human trafficking task force meeting",
+            "Victim identification protocol review",
+        ),
+        (
+            "Llamada con {org} sobre caso de trata",
+            "Reunión del grupo de trabajo contra la trata",
+            "Revisión del protocolo de identificación de víctimas",
+        ),
+    ),
+    "drugs": (
+        (
+            "Fentanyl seizure trends briefing",
+            "Call with {org} on a cross-border seizure",
+            "Precursor chemicals coordination",
+        ),
+        (
+            "Sesión informativa sobre aseguramientos de fentanilo",
+            "Llamada con {org} sobre aseguramiento transfronterizo",
+            "Coordinación sobre precursores químicos",
+        ),
+    ),
+    "weapons": (
+        ("Firearms tracing results with {org}", "Southbound weapons smuggling coordination"),
+        ("Resultados de rastreo de armas con {org}", "Coordinación contra el tráfico de armas"),
+    ),
+    "laundering": (
+        (
+            "Binational AML working group",
+            "Call with {org} on suspicious transfers",
+            "Trade-based money laundering case review",
+        ),
+        (
+            "Grupo de trabajo binacional contra el lavado de dinero",
+            "Llamada con {org} sobre transferencias sospechosas",
+            "Revisión de caso de lavado basado en comercio",
+        ),
+    ),
+    "fugitives": (
+        (
+            "Extradition request status with {org}",
+            "Fugitive case coordination",
+            "Provisional arrest request review",
+        ),
+        (
+            "Estado de la solicitud de extradición con {org}",
+            "Coordinación de casos de prófugos",
+            "Revisión de solicitud de detención provisional",
+        ),
+    ),
+    "environment": (
+        ("Border environmental enforcement update", "Illegal dumping inspection with {org}"),
+        (
+            "Actualización sobre delitos ambientales fronterizos",
+            "Inspección de tiraderos clandestinos con {org}",
+        ),
+    ),
+    "victims": (
+        ("Victim services coordination with {org}", "Repatriation support for a victim"),
+        ("Coordinación de atención a víctimas con {org}", "Apoyo para repatriación de víctima"),
+    ),
+    "training": (
+        ("Training on evidence sharing for prosecutors", "Workshop: MLAT requests"),
+        ("Capacitación sobre intercambio de pruebas para fiscales", "Taller: solicitudes MLAT"),
+    ),
+}
+KIND_PREFIXES = {
+    IK.CONFERENCE: ("Binational conference: ", "Conferencia binacional: "),
+    IK.TRAINING: ("Training: ", "Capacitación: "),
+    IK.SITE_VISIT: ("Site visit: ", "Visita de campo: "),
+}
+CONTACT_VERBS = {
+    IK.MEETING: ("Meeting with ", "Reunión con "),
+    IK.EMAIL: ("Correspondence with ", "Correspondencia con "),
+}
+SUMMARIES = (
+    ("Reviewed open cases and agreed on next steps.",
+     "Exchanged updates on pending requests; no blocking issues.",
+     "Discussed the timeline and the documents still missing.",
+     "Briefed the counterpart on recent changes to our procedures.",
+     "Walked through the case file together and clarified the points of contact."),
+    ("Se revisaron los casos abiertos y se acordaron los siguientes pasos.",
+     "Intercambio de avances sobre solicitudes pendientes; sin obstáculos.",
+     "Se habló del calendario y de los documentos que aún faltan.",
+     "Se informó a la contraparte sobre los cambios recientes en nuestros procedimientos.",
+     "Se revisó el expediente en conjunto y se aclararon los enlaces."),
+)  # fmt: skip
+OUTCOMES = (
+    ("Counterpart will send the certified documents.", "Next meeting to be scheduled.",
+     "We will circulate the draft protocol.", "Case escalated to the unit lead.",
+     "Agreed to share contact lists for the task force."),
+    ("La contraparte enviará los documentos certificados.", "Se agendará la próxima reunión.",
+     "Circularemos el borrador del protocolo.", "El caso se escaló al titular de la unidad.",
+     "Se acordó compartir directorios del grupo de trabajo."),
+)  # fmt: skip
+FOLLOW_UPS = (
+    "Send meeting notes to the counterpart", "Request certified copies of the court order",
+    "Confirm the next meeting date", "Share the updated contact list",
+    "Draft the letter to the consulate", "Check the status of the extradition request",
+    "Forward the case file to the unit lead", "Prepare the briefing for the director",
+    "Enviar minuta a la contraparte", "Solicitar apostilla de la resolución",
+    "Confirmar asistencia a la capacitación", "Dar seguimiento a la solicitud de información",
+)  # fmt: skip
+MX_ZONES = {"MX-BCN": "America/Tijuana", "MX-SON": "America/Hermosillo"}
+
+
+def _zone(org: Organization) -> str:
+    if org.country == "MX":
+        return MX_ZONES.get(org.subdivision, "America/Mexico_City")
+    return "America/Los_Angeles"
+
+
 class _Builder:
     """Holds the random source and the lookups while the office is being built."""
 
@@ -1174,6 +1340,193 @@ class _Builder:
             self.affiliate(contact, org_key, title, "", start)
         return contacts
 
+    # -- interactions -------------------------------------------------------------------
+
+    @staticmethod
+    def primary_org(contact: Contact) -> Organization:
+        posts = [a for a in contact.affiliations if a.end_date is None]
+        return next((a for a in posts if a.is_primary), posts[0]).organization
+
+    def pick_owner(self, level: Sensitivity) -> User:
+        """An officer or admin cleared for ``level``; the demo officer more often."""
+        cleared = [
+            u
+            for u in self.users
+            if u.role in (Role.OFFICER.value, Role.ADMIN.value) and u.clearance >= level
+        ]
+        weights = [4 if u.email == DEMO_OFFICER else 1 for u in cleared]
+        return self.rng.choices(cleared, weights)[0]
+
+    def add_interaction(self, people: list[Contact], day: date, today: date) -> Interaction:
+        rng = self.rng
+        orgs: list[Organization] = []
+        for person in people:
+            if (org := self.primary_org(person)) not in orgs:
+                orgs.append(org)
+        lead = orgs[0]
+        language = 1 if people[0].preferred_language == "es" else 0
+        kind = rng.choices([k for k, _ in KIND_WEIGHTS], [w for _, w in KIND_WEIGHTS])[0]
+        areas = list(lead.work_areas) or list(self.areas.values())
+        areas = rng.sample(areas, k=min(len(areas), rng.choice((1, 1, 2))))
+        short = {name: key for key, name in WORK_AREAS.items()}
+        area_key = short.get(areas[0].name, "training")
+        subject = rng.choice(SUBJECTS[area_key][language]).format(org=lead.acronym or lead.name)
+        for verb in ("Call with ", "Llamada con "):
+            if subject.startswith(verb) and kind != IK.CALL:
+                lead_in = CONTACT_VERBS.get(kind, CONTACT_VERBS[IK.MEETING])[language]
+                subject = lead_in + subject.removeprefix(verb)
+        if kind in KIND_PREFIXES and not subject.startswith(("Training", "Capacitación")):
+            rest = subject if subject[1:2].isupper() else subject[0].lower() + subject[1:]
+            subject = KIND_PREFIXES[kind][language] + rest
+        zone = _zone(lead)
+        start = time(rng.randint(8, 15), rng.choice((0, 15, 30, 45)))
+        minutes = rng.choice(range(30, 121, 15))
+        starts_at = to_instant(day, start, zone)
+        if day < today:
+            status = InteractionStatus.CANCELLED if rng.random() < 0.08 else InteractionStatus.HELD
+        else:
+            status = (
+                InteractionStatus.CANCELLED if rng.random() < 0.05 else InteractionStatus.PLANNED
+            )
+        sensitivity = max([p.sensitivity for p in people] + [o.sensitivity for o in orgs])
+        owner = self.pick_owner(sensitivity)
+        interaction = Interaction(
+            kind=kind.value,
+            subject=subject[:300],
+            starts_at=starts_at,
+            ends_at=None if kind == IK.EMAIL else starts_at + timedelta(minutes=minutes),
+            timezone=zone,
+            status=status.value,
+            sensitivity=sensitivity,
+            owner=owner,
+        )
+        place = ", ".join(part for part in (lead.name, lead.city) if part)
+        if kind in (IK.CONFERENCE, IK.TRAINING, IK.SITE_VISIT) or (
+            kind == IK.MEETING and rng.random() < 0.6
+        ):
+            interaction.location = place
+        elif kind in (IK.MEETING, IK.CALL) and rng.random() < 0.5:
+            interaction.video_url = (
+                f"https://meet.example/{rng.randint(100, 999)}-{rng.randint(1000, 9999)}"
+            )
+        if status == InteractionStatus.HELD:
+            interaction.summary = rng.choice(SUMMARIES[language])
+            interaction.outcome = rng.choice(OUTCOMES[language])
+        interaction.contact_links = [
+            InteractionContact(contact=p, organization=self.primary_org(p)) for p in people
+        ]
+        interaction.organizations = orgs
+        staff = [owner]
+        if rng.random() < 0.3:
+            others = [
+                u
+                for u in self.users
+                if u.role == Role.OFFICER.value and u is not owner and u.clearance >= sensitivity
+            ]
+            if others:
+                staff.append(rng.choice(others))
+        interaction.staff = staff
+        interaction.work_areas = areas
+        db.session.add(interaction)
+        return interaction
+
+    def add_interactions(self, contacts: list[Contact], today: date) -> list[Interaction]:
+        """About a year of history and two months of plans around ``today``.
+
+        Some Tier 1 and Tier 2 organizations and people are kept out of the last ``COLD_DAYS``
+        (they are going cold); most of the other Tier 1 ones had a meeting this month.
+        """
+        rng = self.rng
+        tiered_orgs = {
+            rank: [
+                org
+                for key, org in self.orgs.items()
+                if org.tier is not None
+                and org.tier.rank == rank
+                and self.specs[key].kind != K.INTERNAL_UNIT
+            ]
+            for rank in (1, 2)
+        }
+        cold_orgs = rng.sample(tiered_orgs[1], k=max(2, len(tiered_orgs[1]) // 7))
+        cold_orgs += rng.sample(tiered_orgs[2], k=max(2, len(tiered_orgs[2]) // 4))
+        cold = {id(org) for org in cold_orgs}
+        for contact in contacts:
+            rank = contact.tier.rank if contact.tier is not None else 0
+            share = {1: 0.1, 2: 0.25}.get(rank, 0.0)
+            if id(self.primary_org(contact)) in cold or rng.random() < share:
+                cold.add(id(contact))
+        warm = [c for c in contacts if id(c) not in cold]
+
+        def day_between(first: int, last: int) -> date:
+            return today + timedelta(days=rng.randint(first, last))
+
+        def colleagues(person: Contact, pool: list[Contact]) -> list[Contact]:
+            group = [person]
+            org = self.primary_org(person)
+            same = [c for c in pool if c is not person and self.primary_org(c) is org]
+            for _ in range(rng.choices((0, 1, 2), (55, 32, 13))[0]):
+                options = same if same and rng.random() < 0.6 else pool
+                extra = rng.choice(options)
+                if extra not in group:
+                    group.append(extra)
+            return group
+
+        interactions: list[Interaction] = []
+        # Keep most warm Tier 1 (and many Tier 2) relationships within their cadence.
+        seen: set[int] = set()
+        for contact in warm:
+            rank = contact.tier.rank if contact.tier is not None else 0
+            org = self.primary_org(contact)
+            org_rank = org.tier.rank if org.tier is not None else 0
+            due = min(r for r in (rank, org_rank, 9) if r)
+            if due > 2 or id(contact) in seen or (due == 1 and id(org) in seen and not rank):
+                continue
+            if due == 2 and rng.random() < 0.3:
+                continue
+            group = colleagues(contact, warm)
+            seen.update(id(p) for p in group)
+            seen.update(id(self.primary_org(p)) for p in group)
+            day = day_between(-25, -2) if due == 1 else day_between(-80, -2)
+            interaction = self.add_interaction(group, day, today)
+            interaction.status = InteractionStatus.HELD.value
+            interaction.summary = interaction.summary or rng.choice(SUMMARIES[0])
+            interaction.outcome = interaction.outcome or rng.choice(OUTCOMES[0])
+            interactions.append(interaction)
+        # The rest, spread over the whole period.
+        while len(interactions) < INTERACTION_COUNT:
+            day = day_between(-HISTORY_DAYS, AHEAD_DAYS)
+            pool = warm if -COLD_DAYS <= (day - today).days <= 0 else contacts
+            interactions.append(
+                self.add_interaction(colleagues(rng.choice(pool), pool), day, today)
+            )
+        return interactions
+
+    def add_follow_ups(self, interactions: list[Interaction], today: date) -> list[FollowUp]:
+        rng = self.rng
+        held = [i for i in interactions if i.status == InteractionStatus.HELD.value]
+        officers = [u for u in self.users if u.role == Role.OFFICER.value]
+        demo_officer = next(u for u in officers if u.email == DEMO_OFFICER)
+        follow_ups = []
+        for _ in range(FOLLOW_UP_COUNT):
+            assignee = demo_officer if rng.random() < 0.6 else rng.choice(officers)
+            options = [i for i in held if i.sensitivity <= assignee.clearance]
+            interaction = rng.choice(options)
+            follow_up = FollowUp(
+                description=rng.choice(FOLLOW_UPS),
+                due_date=today + timedelta(days=rng.randint(-21, 42)),
+                assignee=assignee,
+                interaction=interaction,
+            )
+            if interaction.contact_links and rng.random() < 0.5:
+                follow_up.contact = interaction.contact_links[0].contact
+            if rng.random() < 0.3:
+                latest = min(follow_up.due_date, today - timedelta(days=1))
+                done = latest - timedelta(days=rng.randint(0, 5))
+                follow_up.done_at = datetime.combine(done, time(rng.randint(15, 23)), UTC)
+            db.session.add(follow_up)
+            follow_ups.append(follow_up)
+        return follow_ups
+
 
 def load_demo_office(seed: int = 2026) -> dict[str, int]:
     """Add the demo office to the current db.session (flush, do not commit); return counts per kind.
@@ -1185,6 +1538,9 @@ def load_demo_office(seed: int = 2026) -> dict[str, int]:
     builder.add_users()
     builder.add_organizations()
     contacts = builder.add_contacts()
+    today = date.today()
+    interactions = builder.add_interactions(contacts, today)
+    follow_ups = builder.add_follow_ups(interactions, today)
     db.session.flush()
     return {
         "users": len(builder.users),
@@ -1194,4 +1550,6 @@ def load_demo_office(seed: int = 2026) -> dict[str, int]:
         "e-mail addresses": sum(len(contact.emails) for contact in contacts),
         "phone numbers": sum(len(contact.phones) for contact in contacts),
         "tags": len(builder.new_tags),
+        "interactions": len(interactions),
+        "follow-ups": len(follow_ups),
     }
