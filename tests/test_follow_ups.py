@@ -193,3 +193,18 @@ def test_follow_ups_are_audited_when_added_and_ticked(app, users):
         ("update", users["officer"].id),
     ]
     assert events[1].changes["done_at"][0] is None and events[1].changes["done_at"][1]
+
+
+def test_a_follow_up_has_a_history_hidden_with_its_interaction(client, users, login_as):
+    meeting = an_interaction(users["officer"])
+    item = task(users["officer"], meeting, "Send minutes", TODAY)
+    set_done(item.id, True, users["officer"])
+    secret = make_organization(sensitivity=Sensitivity.CONFIDENTIAL)
+    hidden_meeting = an_interaction(users["admin"], organization_ids=[secret.id])
+    hidden = task(users["admin"], hidden_meeting, "Vetted call", TODAY)
+    db.session.commit()
+    login_as("officer")
+
+    html = page(client.get(f"/follow-ups/{item.id}/history"))
+    assert "Send minutes" in html and "Created" in html and "Changed" in html
+    assert client.get(f"/follow-ups/{hidden.id}/history").status_code == 404

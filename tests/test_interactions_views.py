@@ -219,6 +219,7 @@ def test_a_hidden_participant_reads_exactly_like_a_missing_one(client, users, lo
     for response in (hidden, missing):
         html = page(response)
         assert NOT_FOUND in html
+        assert f'id="contacts-error" class="field-error" role="alert">{NOT_FOUND}' in html
         assert "Hidden" not in html
     assert count(Interaction) == 0
 

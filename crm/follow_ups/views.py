@@ -14,9 +14,11 @@ from crm.auth.access import editor_required
 from crm.extensions import db
 from crm.follow_ups.forms import FollowUpForm
 from crm.form_helpers import apply_errors
+from crm.listing import page_args
 from crm.models import FollowUp
 from crm.services import follow_ups as service
 from crm.services.errors import ValidationError
+from crm.services.history import follow_up_history
 from crm.services.records import active_users
 
 bp = Blueprint("follow_ups", __name__)
@@ -56,6 +58,18 @@ def record_url(follow_up: FollowUp) -> str:
     if follow_up.contact_id:
         return url_for("contacts.show", contact_id=follow_up.contact_id)
     return url_for("organizations.show", organization_id=follow_up.organization_id)
+
+
+@bp.get("/<int:follow_up_id>/history")
+def history(follow_up_id: int) -> str:
+    page, per_page = page_args()
+    follow_up, events = follow_up_history(follow_up_id, current_user, page, per_page)
+    return render_template(
+        "history/record.html",
+        record_name=follow_up.description,
+        back_url=record_url(follow_up),
+        events=events,
+    )
 
 
 @bp.post("/<int:follow_up_id>/done")

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -55,6 +56,8 @@ class InteractionForm(FlaskForm):
     )
     summary = TextAreaField(_l("Summary"), validators=[Length(max=20000)])
     outcome = TextAreaField(_l("Outcome and notes"), validators=[Length(max=20000)])
+    # Carries the participants' errors, shown beside the people on the form.
+    contacts = HiddenField()
     contact_search = StringField(
         _l("Find people"),
         validators=[Length(max=200)],

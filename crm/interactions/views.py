@@ -101,10 +101,12 @@ def _edit_page(form: InteractionForm, interaction: Interaction | None) -> str | 
         found = [
             c for c in find_contacts(form.contact_search.data, current_user) if c.id not in ids
         ]
+    saving = form.is_submitted() and not searching and form.validate()
+    # After validate(), which resets every field's errors.
     unknown = set(ids) - {p.contact.id for p in participants}
     if unknown:
-        form.form_errors.append(_("A participant was not found."))
-    if form.is_submitted() and not searching and form.validate() and not unknown:
+        form.contacts.errors = [_("A participant was not found.")]
+    if saving and not unknown:
         picked = [service.ParticipantInput(p.contact.id, p.chosen_id) for p in participants]
         saved = save_with(
             form,

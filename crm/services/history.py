@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from crm.models import AuditEvent, Contact, Interaction, Organization, User
+from crm.models import AuditEvent, Contact, FollowUp, Interaction, Organization, User
 from crm.services import records
 from crm.services.pagination import Page, paginate
 from crm.services.visibility import get_visible, visibility_clause
@@ -64,6 +64,18 @@ def interaction_history(
         AuditEvent.record_id == interaction.id,
     )
     return interaction, paginate(_newest_first(stmt), page, per_page)
+
+
+def follow_up_history(
+    follow_up_id: object, viewer: User, page: int = 1, per_page: int = 50
+) -> tuple[FollowUp, Page[AuditEvent]]:
+    follow_up = get_visible(FollowUp, follow_up_id, viewer)
+    stmt = _events().where(
+        visibility_clause(AuditEvent, viewer),
+        AuditEvent.record_type == "follow_up",
+        AuditEvent.record_id == follow_up.id,
+    )
+    return follow_up, paginate(_newest_first(stmt), page, per_page)
 
 
 @dataclass
