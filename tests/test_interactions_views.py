@@ -368,3 +368,13 @@ def test_history_lists_the_creation_and_the_change(client, users, login_as):
     assert "<del>Border crossing working group</del>" in html
     assert "<ins>Renamed working group</ins>" in html
     assert users["officer"].full_name in html
+
+
+def test_logging_from_an_organization_page_fills_in_the_organization(client, login_as):
+    agency = factories.make_organization(name="Fiscalía General del Estado de Sonora")
+    db.session.commit()
+    login_as("officer")
+    html = page(client.get(f"/organizations/{agency.id}"))
+    assert f'href="/interactions/new?organization={agency.id}"' in html
+    form = page(client.get(f"/interactions/new?organization={agency.id}"))
+    assert 'value="Fiscalía General del Estado de Sonora"' in form

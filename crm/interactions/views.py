@@ -22,7 +22,7 @@ from crm.services.contacts import lookup as find_contacts
 from crm.services.errors import RecordNotFound, parse_id
 from crm.services.follow_ups import follow_ups_of
 from crm.services.history import interaction_history
-from crm.services.organizations import all_work_areas
+from crm.services.organizations import all_work_areas, get_organization
 from crm.services.records import active_users
 
 bp = Blueprint("interactions", __name__)
@@ -89,6 +89,10 @@ def _edit_page(form: InteractionForm, interaction: Interaction | None) -> str | 
             form.staff_ids.data = [current_user.id]
             ids = [c for c in (request.args.get("contact", type=int),) if c]
             chosen: dict[int, int | None] = {}
+            if organization_id := request.args.get("organization", type=int):
+                form.organization_names[0].data = get_organization(
+                    organization_id, current_user
+                ).name
         else:
             ids = [link.contact_id for link in interaction.contact_links]
             chosen = {link.contact_id: link.organization_id for link in interaction.contact_links}
