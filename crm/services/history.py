@@ -27,7 +27,7 @@ def organization_history(
 ) -> tuple[Organization, Page[AuditEvent]]:
     """The organization's own changes and those of posts held there, newest first."""
     organization = get_visible(Organization, organization_id, viewer)
-    events = _record_events("organization", AuditEvent.organization_id, organization.id, viewer)
+    events = _record_events("organization", organization.id, viewer, AuditEvent.organization_id)
     return organization, paginate(events, page, per_page)
 
 
@@ -36,46 +36,34 @@ def contact_history(
 ) -> tuple[Contact, Page[AuditEvent]]:
     """The contact's own changes (e-mails and phones included) and those of their posts."""
     contact = get_visible(Contact, contact_id, viewer)
-    events = _record_events("contact", AuditEvent.contact_id, contact.id, viewer)
+    events = _record_events("contact", contact.id, viewer, AuditEvent.contact_id)
     return contact, paginate(events, page, per_page)
 
 
 def _record_events(
-    record_type: str, post_link: Any, record_id: int, viewer: User
+    record_type: str, record_id: int, viewer: User, post_link: Any = None
 ) -> Select[tuple[AuditEvent]]:
-    """A record's own events and those of the posts that link to it, newest first."""
-    stmt = _events().where(
-        visibility_clause(AuditEvent, viewer),
-        or_(
-            and_(AuditEvent.record_type == record_type, AuditEvent.record_id == record_id),
-            and_(AuditEvent.record_type == "affiliation", post_link == record_id),
-        ),
-    )
-    return _newest_first(stmt)
+    """A record's own events, and those of the posts that link to it, newest first."""
+    own = and_(AuditEvent.record_type == record_type, AuditEvent.record_id == record_id)
+    if post_link is not None:
+        own = or_(own, and_(AuditEvent.record_type == "affiliation", post_link == record_id))
+    return _newest_first(_events().where(visibility_clause(AuditEvent, viewer), own))
 
 
 def interaction_history(
     interaction_id: object, viewer: User, page: int = 1, per_page: int = 50
 ) -> tuple[Interaction, Page[AuditEvent]]:
     interaction = get_visible(Interaction, interaction_id, viewer)
-    stmt = _events().where(
-        visibility_clause(AuditEvent, viewer),
-        AuditEvent.record_type == "interaction",
-        AuditEvent.record_id == interaction.id,
-    )
-    return interaction, paginate(_newest_first(stmt), page, per_page)
+    events = _record_events("interaction", interaction.id, viewer)
+    return interaction, paginate(events, page, per_page)
 
 
 def follow_up_history(
     follow_up_id: object, viewer: User, page: int = 1, per_page: int = 50
 ) -> tuple[FollowUp, Page[AuditEvent]]:
     follow_up = get_visible(FollowUp, follow_up_id, viewer)
-    stmt = _events().where(
-        visibility_clause(AuditEvent, viewer),
-        AuditEvent.record_type == "follow_up",
-        AuditEvent.record_id == follow_up.id,
-    )
-    return follow_up, paginate(_newest_first(stmt), page, per_page)
+    events = _record_events("follow_up", follow_up.id, viewer)
+    return follow_up, paginate(events, page, per_page)
 
 
 @dataclass
