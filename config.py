@@ -54,6 +54,15 @@ class Config:
     MAX_PER_PAGE = 200
     # Where a phone number typed without a country code is assumed to be.
     DEFAULT_PHONE_REGION = "US"
+    # Calendar feeds: which meetings they carry (days back and ahead of today), how long a
+    # cancelled meeting stays so clients remove it, how often clients should refresh.
+    CALENDAR_FEED_PAST_DAYS = 90
+    CALENDAR_FEED_FUTURE_DAYS = 365
+    CALENDAR_CANCELLED_DAYS = 30
+    CALENDAR_REFRESH_MINUTES = 30
+    CALENDAR_FEED_RATE_LIMIT = "60 per minute"
+    # Uploads (invitations, imports) larger than this are refused before they are read.
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     # A secret generated into the instance folder is acceptable only outside production.
     GENERATE_SECRET_KEY = False
 

@@ -132,6 +132,7 @@ def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | b
 def register_blueprints(app: Flask) -> None:
     from crm.admin.views import bp as admin_bp
     from crm.auth.views import bp as auth_bp
+    from crm.calendar.views import bp as calendar_bp
     from crm.contacts.views import bp as contacts_bp
     from crm.dashboard.views import bp as dashboard_bp
     from crm.follow_ups.views import bp as follow_ups_bp
@@ -146,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(interactions_bp, url_prefix="/interactions")
     app.register_blueprint(follow_ups_bp, url_prefix="/follow-ups")
     app.register_blueprint(relationships_bp)
+    app.register_blueprint(calendar_bp, url_prefix="/calendar")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     @app.before_request
@@ -171,7 +173,7 @@ def register_errorhandlers(app: Flask) -> None:
 
         return handler
 
-    for status in (400, 403, 404, 405, 429, 500):
+    for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, render_error(status))
     app.register_error_handler(RecordNotFound, render_error(404))
     app.register_error_handler(PermissionDenied, render_error(403))

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
@@ -13,7 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from crm.listing import query_without
-from crm.models import Sensitivity
+from crm.models import Interaction, Sensitivity
+from crm.services.interactions import last_day, local_time
 from crm.services.normalize import country_names, format_phone, subdivision_name
 
 
@@ -108,7 +110,21 @@ def local_datetime(instant: datetime | None, zone: str) -> str:
     return f"{shown} ({zone.replace('_', ' ')})"
 
 
+def interaction_when(interaction: Interaction) -> str:
+    """When an interaction happens: its local start, or its day(s) for a whole-day item."""
+    if not interaction.all_day:
+        return local_datetime(interaction.starts_at, interaction.timezone)
+    locale = get_locale() or "en"
+    first = local_time(interaction.starts_at, interaction.timezone).date()
+    last = last_day(interaction)
+    shown = babel_format_date(first, "medium", locale=locale)
+    if last != first:
+        shown += " – " + babel_format_date(last, "medium", locale=locale)
+    return _("%(days)s (all day)", days=shown)
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(interaction_when, "when")
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(audit_value, "audit_value")
     app.add_template_filter(audit_field, "audit_field")

@@ -3,6 +3,7 @@ from collections.abc import Sequence
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     HiddenField,
@@ -27,7 +28,8 @@ class InteractionForm(FlaskForm):
     kind = SelectField(_l("Kind"), validate_choice=False)
     status = SelectField(_l("Status"), validate_choice=False)
     day = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter the date."))])
-    start = TimeField(_l("Starts"), validators=[DataRequired(message=_l("Enter the start time."))])
+    all_day = BooleanField(_l("All day"), description=_l("A conference day: no times."))
+    start = TimeField(_l("Starts"), validators=[Optional()])
     end = TimeField(_l("Ends"), validators=[Optional()])
     end_day = DateField(
         _l("Ends on"), validators=[Optional()], description=_l("Only if it ends on another day.")
@@ -79,6 +81,7 @@ class InteractionForm(FlaskForm):
             start=self.start.data,
             end=self.end.data,
             end_day=self.end_day.data,
+            all_day=bool(self.all_day.data),
             timezone=self.timezone.data or "",
             kind=self.kind.data or "",
             status=self.status.data or "",

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from crm.auth.access import editor_required
+from crm.calendar.forms import InvitationForm
 from crm.extensions import db
 from crm.follow_ups.forms import follow_up_form
 from crm.form_helpers import save_with
+from crm.formats import ics
 from crm.interactions.forms import InteractionForm
 from crm.listing import page_args
-from crm.models import Interaction
+from crm.models import Interaction, InteractionKind, InteractionStatus
 from crm.services import interactions as service
+from crm.services.calendar import InvitationMatch, match_invitation
 from crm.services.contacts import lookup as find_contacts
 from crm.services.errors import RecordNotFound, parse_id
 from crm.services.follow_ups import follow_ups_of
@@ -133,6 +138,78 @@ def _edit_page(form: InteractionForm, interaction: Interaction | None) -> str | 
     )
 
 
+INVITATION_ERRORS = {
+    ics.TOO_LARGE: _l("The file is too large for an invitation (over 1 MB)."),
+    ics.NOT_ICALENDAR: _l("This is not an iCalendar (.ics) file."),
+    ics.DAMAGED: _l("The iCalendar file is damaged and cannot be read."),
+    ics.NO_EVENT: _l("The file holds no meeting."),
+    ics.NO_START: _l("The meeting in the file has no start time."),
+    ics.BAD_END: _l("The meeting's end time cannot be read."),
+}
+
+
+def _fill_from_invitation(form: InteractionForm, match: InvitationMatch) -> None:
+    """Pre-fill the interaction form with what the invitation says, at its own local time."""
+    invitation = match.invitation
+    zone = ZoneInfo(match.timezone)
+    starts = invitation.starts_at.astimezone(zone)
+    ends = invitation.ends_at.astimezone(zone) if invitation.ends_at else None
+    form.subject.data = invitation.summary[:300]
+    form.kind.data = InteractionKind.MEETING.value
+    if invitation.status == ics.CANCELLED:
+        form.status.data = InteractionStatus.CANCELLED.value
+    elif invitation.starts_at < datetime.now(UTC):
+        form.status.data = InteractionStatus.HELD.value
+    else:
+        form.status.data = InteractionStatus.PLANNED.value
+    form.timezone.data = match.timezone
+    form.day.data = starts.date()
+    form.all_day.data = invitation.all_day
+    if invitation.all_day:
+        last = (ends - timedelta(days=1)).date() if ends else starts.date()
+        form.end_day.data = last if last > starts.date() else None
+    else:
+        form.start.data = starts.time().replace(second=0, microsecond=0)
+        if ends is not None:
+            form.end.data = ends.time().replace(second=0, microsecond=0)
+            form.end_day.data = ends.date() if ends.date() != starts.date() else None
+    form.location.data = invitation.location[:300]
+    form.video_url.data = invitation.video_url[:500]
+    form.summary.data = invitation.description[:20000]
+    form.staff_ids.data = match.staff_ids or [current_user.id]
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@editor_required
+def import_invitation() -> str:
+    """Upload an invitation (.ics) and get the interaction form filled in from it."""
+    upload = InvitationForm()
+    if upload.validate_on_submit():
+        data = upload.invitation.data.read(ics.MAX_INVITATION_BYTES + 1)
+        try:
+            invitation = ics.read_invitation(data, current_user.timezone)
+        except ics.InvitationError as error:
+            upload.invitation.errors = [str(INVITATION_ERRORS[error.reason])]
+        else:
+            match = match_invitation(invitation, current_user)
+            form = InteractionForm(formdata=None)
+            form.set_choices(active_users(), all_work_areas())
+            _fill_from_invitation(form, match)
+            return render_template(
+                "interactions/form.html",
+                form=form,
+                interaction=None,
+                participants=service.participant_choices(
+                    match.contact_ids, {}, current_user, date.today()
+                ),
+                found=[],
+                searching=False,
+                form_action=url_for(".create"),
+                invitation=match,
+            )
+    return render_template("interactions/import.html", form=upload)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @editor_required
 def create() -> str | Response:
@@ -147,7 +224,11 @@ def edit(interaction_id: int) -> str | Response:
     if not form.is_submitted():
         starts = service.local_time(interaction.starts_at, interaction.timezone)
         form.day.data, form.start.data = starts.date(), starts.time()
-        if interaction.ends_at is not None:
+        if interaction.all_day:
+            form.start.data = None
+            last_day = service.last_day(interaction)
+            form.end_day.data = last_day if last_day != starts.date() else None
+        elif interaction.ends_at is not None:
             ends = service.local_time(interaction.ends_at, interaction.timezone)
             form.end.data = ends.time()
             form.end_day.data = ends.date() if ends.date() != starts.date() else None

@@ -2,6 +2,7 @@
 
 from crm.models.audit import AuditEvent
 from crm.models.base import Sensitivity
+from crm.models.calendar_feed import CalendarFeed, FeedScope
 from crm.models.contact import (
     Affiliation,
     Contact,
@@ -35,11 +36,13 @@ from crm.models.user import Role, User
 __all__ = [
     "Affiliation",
     "AuditEvent",
+    "CalendarFeed",
     "Contact",
     "ContactEmail",
     "ContactPhone",
     "County",
     "EmailKind",
+    "FeedScope",
     "FollowUp",
     "GovernmentLevel",
     "Interaction",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
@@ -96,11 +97,15 @@ class Interaction(SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "interactions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The iCalendar UID: never changes, so calendar clients update their copy in place.
+    uid: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: str(uuid.uuid4()))
     kind: Mapped[str] = mapped_column(String(16), default=InteractionKind.MEETING.value)
     subject: Mapped[str] = mapped_column(String(300))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     timezone: Mapped[str] = mapped_column(String(64))
+    # A whole-day item (a conference day): starts and ends at local midnight, shown as dates.
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     location: Mapped[str] = mapped_column(String(300), default="")
     video_url: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[str] = mapped_column(
@@ -114,6 +119,8 @@ class Interaction(SoftDeleteMixin, TimestampMixin, db.Model):
         SensitivityType(), default=Sensitivity.OFFICIAL, index=True
     )
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # When it was cancelled: cancelled meetings stay in calendar feeds for a while after.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Raised on every change of time, place or status (iCalendar SEQUENCE).
     sequence: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -6,6 +6,7 @@ from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.extensions import db
+from crm.models.base import TimestampMixin
 
 
 class RelationshipTier(db.Model):
@@ -37,7 +38,7 @@ class Tag(db.Model):
         return self.name
 
 
-class WorkArea(db.Model):
+class WorkArea(TimestampMixin, db.Model):
     """One of the office's issue areas (child abduction, money laundering, ...)."""
 
     __tablename__ = "work_areas"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -55,6 +55,12 @@ def local_time(instant: datetime, zone_name: str) -> datetime:
     return instant.astimezone(ZoneInfo(zone_name))
 
 
+def last_day(interaction: Interaction) -> date:
+    """The last local day a whole-day item covers (its end is the midnight after it)."""
+    end = interaction.ends_at or interaction.starts_at
+    return (local_time(end, interaction.timezone) - timedelta(days=1)).date()
+
+
 @dataclass
 class ParticipantInput:
     contact_id: int
@@ -71,6 +77,8 @@ class InteractionInput:
     end: time | None = None
     # For an interaction that ends on another day (a conference).
     end_day: date | None = None
+    # A whole-day item: the times are ignored; it runs from ``day`` through ``end_day``.
+    all_day: bool = False
     kind: str = InteractionKind.MEETING.value
     status: str = InteractionStatus.PLANNED.value
     location: str = ""
@@ -90,6 +98,8 @@ def _times(data: InteractionInput, errors: dict[str, str]) -> tuple[datetime | N
     if data.timezone not in time_zones():
         errors["timezone"] = _("Choose a time zone from the list.")
         return None, None
+    if data.all_day:
+        return _day_span(data, errors)
     if data.day is None or data.start is None:
         errors["start" if data.day else "day"] = _("Enter the date and start time.")
         return None, None
@@ -116,6 +126,21 @@ def _times(data: InteractionInput, errors: dict[str, str]) -> tuple[datetime | N
     return starts_at, ends_at
 
 
+def _day_span(data: InteractionInput, errors: dict[str, str]) -> tuple[datetime | None, ...]:
+    """A whole-day item runs from local midnight to the midnight after its last day."""
+    if data.day is None:
+        errors["day"] = _("Enter the date.")
+        return None, None
+    last_day = data.end_day or data.day
+    if last_day < data.day:
+        errors["end_day"] = _("The last day cannot be before the first.")
+        return None, None
+    zone = ZoneInfo(data.timezone)
+    starts_at = datetime.combine(data.day, time(), zone).astimezone(UTC)
+    ends_at = datetime.combine(last_day + timedelta(days=1), time(), zone).astimezone(UTC)
+    return starts_at, ends_at
+
+
 def _visible_by_id(model: type, ids: list[int], viewer: User) -> list:
     wanted = set(ids)
     if not wanted:
@@ -133,6 +158,7 @@ def _validate(data: InteractionInput, actor: User) -> dict[str, object]:
         "summary": (data.summary or "").strip(),
         "outcome": (data.outcome or "").strip(),
         "timezone": data.timezone,
+        "all_day": bool(data.all_day),
     }
     if not values["subject"]:
         errors["subject"] = _("Enter a subject.")
@@ -198,13 +224,23 @@ def _validate(data: InteractionInput, actor: User) -> dict[str, object]:
 
 
 # Changes to these make calendar clients replace their copy (iCalendar SEQUENCE).
-SCHEDULE_FIELDS = ("starts_at", "ends_at", "timezone", "location", "video_url", "status")
+SCHEDULE_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "all_day",
+    "location",
+    "video_url",
+    "status",
+)
 
 
 def create_interaction(data: InteractionInput, actor: User) -> Interaction:
     records.require_editor(actor)
     values = _validate(data, actor)
     interaction = Interaction(owner=actor, **values)
+    if interaction.status == InteractionStatus.CANCELLED.value:
+        interaction.cancelled_at = datetime.now(UTC)
     db.session.add(interaction)
     db.session.flush()
     return interaction
@@ -222,6 +258,10 @@ def update_interaction(
             setattr(interaction, key, value)
         if rescheduled:
             interaction.sequence += 1
+        if interaction.status != InteractionStatus.CANCELLED.value:
+            interaction.cancelled_at = None
+        elif interaction.cancelled_at is None:
+            interaction.cancelled_at = datetime.now(UTC)
     db.session.flush()
     return interaction
 

@@ -40,7 +40,22 @@
     });
   }
 
+  // Copy buttons (hidden without JavaScript, where the field can still be selected by hand).
+  function attachCopy(button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field || !navigator.clipboard) { return; }
+    var label = button.textContent;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () {
+        button.textContent = button.getAttribute("data-copied") || label;
+        setTimeout(function () { button.textContent = label; }, 2000);
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("button[data-copy]").forEach(attachCopy);
     document.querySelectorAll("input[data-lookup]").forEach(attachLookup);
     document.querySelectorAll("form[data-confirm]").forEach(attachConfirm);
   });
