@@ -298,3 +298,60 @@ def test_a_deleted_interaction_waits_in_the_trash_until_an_admin_restores_it(app
         .order_by(AuditEvent.id)
     ).all()
     assert actions == ["create", "delete", "restore"]
+
+
+# Whole-day items and cancellations --------------------------------------------------------
+
+
+def test_an_all_day_item_runs_from_local_midnight_to_the_midnight_after_its_last_day(app, users):
+    conference = create_interaction(
+        meeting(
+            subject="Binational conference",
+            all_day=True,
+            start=None,
+            end=None,
+            day=date(2026, 12, 1),
+            end_day=date(2026, 12, 2),
+            timezone="America/Tijuana",
+        ),
+        users["officer"],
+    )
+
+    assert conference.all_day
+    assert conference.starts_at == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    assert conference.ends_at == datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+
+
+def test_an_all_day_item_whose_last_day_is_before_its_first_is_refused(app, users):
+    data = meeting(all_day=True, day=date(2026, 12, 2), end_day=date(2026, 12, 1))
+
+    assert refused("end_day", data, users["officer"]) == (
+        "The last day cannot be before the first."
+    )
+
+
+def test_cancelling_records_when_and_planning_again_clears_it(app, users):
+    officer = users["officer"]
+    interaction = create_interaction(meeting(status="planned"), officer)
+    assert interaction.cancelled_at is None
+
+    update_interaction(interaction, meeting(status="cancelled"), officer)
+    cancelled_at = interaction.cancelled_at
+    assert cancelled_at is not None
+    assert interaction.sequence == 1
+
+    update_interaction(interaction, meeting(status="cancelled", summary="Rescheduling"), officer)
+    assert interaction.cancelled_at == cancelled_at
+
+    update_interaction(interaction, meeting(status="planned"), officer)
+    assert interaction.cancelled_at is None
+    assert interaction.sequence == 2
+
+
+def test_turning_a_meeting_into_an_all_day_item_raises_the_sequence(app, users):
+    officer = users["officer"]
+    interaction = create_interaction(meeting(), officer)
+
+    update_interaction(interaction, meeting(all_day=True, end=None), officer)
+
+    assert interaction.sequence == 1

@@ -378,3 +378,40 @@ def test_logging_from_an_organization_page_fills_in_the_organization(client, log
     assert f'href="/interactions/new?organization={agency.id}"' in html
     form = page(client.get(f"/interactions/new?organization={agency.id}"))
     assert 'value="Fiscalía General del Estado de Sonora"' in form
+
+
+# Whole-day items ------------------------------------------------------------------------------
+
+
+def test_a_conference_logged_as_all_day_shows_its_days_and_edits_as_all_day(
+    client, users, login_as
+):
+    conference = log_as(
+        client,
+        login_as,
+        users["officer"],
+        subject="Binational conference",
+        all_day="y",
+        start="",
+        end="",
+        day="2026-12-01",
+        end_day="2026-12-02",
+    )
+
+    assert conference.all_day
+    shown = page(client.get(f"/interactions/{conference.id}"))
+    assert "Dec 1, 2026 – Dec 2, 2026 (all day)" in shown
+    form = page(client.get(f"/interactions/{conference.id}/edit"))
+    assert "checked" in control(form, "all_day")
+    assert 'value="2026-12-02"' in control(form, "end_day")
+    assert 'value=""' in control(form, "start") or "value=" not in control(form, "start")
+
+
+def test_a_timed_meeting_still_needs_its_start_time(client, users, login_as):
+    login_as(users["officer"])
+    before = count(Interaction)
+
+    response = client.post("/interactions/new", data=meeting_form(start=""))
+
+    assert_error_beside(page(response), "start", "Enter the date and start time.")
+    assert count(Interaction) == before

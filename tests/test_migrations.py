@@ -139,3 +139,33 @@ def test_the_search_key_migration_fills_in_existing_organizations(tmp_path):
             key = connection.exec_driver_sql("SELECT search_key FROM organizations").scalar_one()
         db.engine.dispose()
     assert key == "fiscalia general attorney general fgr"
+
+
+def test_the_calendar_migration_gives_existing_interactions_a_uid_and_a_cancellation_time(
+    tmp_path,
+):
+    url = f"sqlite:///{tmp_path / 'calendar.sqlite3'}"
+    older = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    insert = (
+        "INSERT INTO interactions (kind, subject, starts_at, timezone, location, video_url,"
+        " status, summary, outcome, sensitivity, sequence, updated_at) VALUES ('meeting', '{0}',"
+        " '2026-05-01 17:00:00', 'America/Tijuana', '', '', '{1}', '', '', 1, 0,"
+        " '2026-04-20 09:00:00')"
+    )
+    with older.app_context():
+        upgrade(revision="354bbd6a51c7")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(insert.format("Held", "held"))
+            connection.exec_driver_sql(insert.format("Called off", "cancelled"))
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT subject, uid, all_day, cancelled_at FROM interactions ORDER BY id"
+            ).all()
+        db.engine.dispose()
+    (held, held_uid, held_all_day, held_cancelled), (_, cancelled_uid, _, cancelled_at) = rows
+    assert held == "Held"
+    assert len(held_uid) == 36 and len(cancelled_uid) == 36 and held_uid != cancelled_uid
+    assert not held_all_day
+    assert held_cancelled is None
+    assert str(cancelled_at).startswith("2026-04-20 09:00:00")
