@@ -54,6 +54,9 @@ class Config:
     MAX_PER_PAGE = 200
     # Where a phone number typed without a country code is assumed to be.
     DEFAULT_PHONE_REGION = "US"
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app; their
+    # X-Forwarded-For/-Proto/-Host headers are trusted only when this is set.
+    PROXY_COUNT = 0
     # Calendar feeds: which meetings they carry (days back and ahead of today), how long a
     # cancelled meeting stays so clients remove it, how often clients should refresh.
     CALENDAR_FEED_PAST_DAYS = 90

@@ -11,6 +11,7 @@ from flask import Flask, current_app, has_request_context, render_template, requ
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config, environment_settings
 from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -40,6 +41,7 @@ def create_app(config: str | type[Config] | None = None, **overrides: Any) -> Fl
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_database(app)
     configure_secret_key(app)
+    configure_proxies(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -72,6 +74,14 @@ def configure_secret_key(app: Flask) -> None:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def configure_proxies(app: Flask) -> None:
+    """Behind a reverse proxy, trust its X-Forwarded-* headers, so links built for calendar
+    clients carry the public https address and rate limits see the real client."""
+    hops = int(app.config.get("PROXY_COUNT") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 @event.listens_for(Engine, "connect")

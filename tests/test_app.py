@@ -104,3 +104,35 @@ def test_an_unexpected_error_shows_a_calm_page_and_saves_nothing(tmp_path):
         assert b"Nothing was saved" in response.data
         assert db.session.scalar(select(func.count()).select_from(Organization)) == 0
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("hops", "expected"), [(1, "https://crm.example.gov"), (0, "http://localhost")]
+)
+def test_feed_addresses_carry_the_public_address_only_behind_a_trusted_proxy(
+    tmp_path, hops, expected
+):
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'proxy.sqlite3'}",
+        PROXY_COUNT=hops,
+    )
+    with app.app_context():
+        db.create_all()
+        user = factories.make_user()
+        db.session.commit()
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+        response = client.post(
+            "/calendar/feeds",
+            data={"scope": "mine", "name": "Mine"},
+            headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "crm.example.gov"},
+        )
+        db.engine.dispose()
+    html = response.get_data(as_text=True)
+    address = re.search(r'id="feed-https" type="text" readonly value="([^"]+)"', html)
+    assert address is not None
+    assert address.group(1).startswith(f"{expected}/calendar/feeds/")
+    webcal = expected.replace("https://", "webcal://").replace("http://", "webcal://")
+    assert f'value="{webcal}/calendar/feeds/' in html
