@@ -101,6 +101,13 @@ def _local_day(instant: datetime, zone: ZoneInfo) -> date:
     return instant.astimezone(zone).date()
 
 
+def _wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
+    """The local time with its zone; in UTC when it is the second of a repeated hour (clocks
+    falling back), which a TZID time cannot say: readers take the first one."""
+    local = instant.astimezone(zone)
+    return instant.astimezone(UTC) if local.fold else local
+
+
 def _vevent(item: CalendarEvent) -> Event:
     zone = ZoneInfo(item.timezone)
     event = Event()
@@ -113,9 +120,9 @@ def _vevent(item: CalendarEvent) -> Event:
         event.add("dtstart", first)
         event.add("dtend", max(end, first + timedelta(days=1)))
     else:
-        event.add("dtstart", item.starts_at.astimezone(zone))
+        event.add("dtstart", _wall_clock(item.starts_at, zone))
         if item.ends_at is not None:
-            event.add("dtend", item.ends_at.astimezone(zone))
+            event.add("dtend", _wall_clock(item.ends_at, zone))
     event.add("sequence", item.sequence)
     if item.created is not None:
         event.add("created", item.created.astimezone(UTC))
@@ -285,10 +292,11 @@ def read_invitation(data: bytes, fallback_zone: str) -> Invitation:
         calendar = Calendar.from_ical(text)
     except (ValueError, IndexError, KeyError, TypeError) as error:
         raise InvitationError(DAMAGED) from error
-    events = [c for c in calendar.walk("VEVENT") if "RECURRENCE-ID" not in c]
+    events = calendar.walk("VEVENT")
     if not events:
         raise InvitationError(NO_EVENT)
-    event = events[0]
+    # The series itself if the file has it; an update to one occurrence comes alone.
+    event = next((c for c in events if "RECURRENCE-ID" not in c), events[0])
     try:
         start_value = event.decoded("DTSTART")
     except (KeyError, ValueError) as error:
@@ -306,6 +314,8 @@ def read_invitation(data: bytes, fallback_zone: str) -> Invitation:
             ends_at = starts_at + event.decoded("DURATION")
     except (KeyError, ValueError, TypeError) as error:
         raise InvitationError(BAD_END) from error
+    if ends_at is not None and ends_at < starts_at:
+        raise InvitationError(BAD_END)
     location = _text(event, "LOCATION")
     video = next((_text(event, p) for p in _VIDEO_PROPERTIES if _text(event, p)), "")
     if not video and location.startswith(("https://", "http://")):
