@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Calendar, Component, Event, vCalAddress, vDuration, vUri
+from icalendar import Calendar, Component, Event, Timezone, vCalAddress, vDuration, vUri
 from icalendar.parser import Parameters
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
@@ -178,11 +179,19 @@ def calendar_bytes(info: CalendarInfo, events: Iterable[CalendarEvent]) -> bytes
         first = day if first is None or day < first else first
         last = day if last is None or day > last else last
     if first is not None and last is not None:
-        # A year either side covers every rule change that touches these events.
-        calendar.add_missing_timezones(
-            first_date=first - timedelta(days=366), last_date=last + timedelta(days=366)
-        )
+        # Before the events, as clients expect; a year either side covers every rule change
+        # that touches them.
+        for position, tzid in enumerate(sorted(calendar.get_missing_tzids())):
+            calendar.subcomponents.insert(position, _vtimezone(tzid, first.year - 1, last.year + 1))
     return calendar.to_ical()
+
+
+@lru_cache(maxsize=128)
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    """A zone's definition over whole years, built once: it is costly and only read after."""
+    return Timezone.from_tzid(
+        tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31)
+    )
 
 
 # --- Reading invitations ---------------------------------------------------------------
