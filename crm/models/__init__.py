@@ -12,6 +12,8 @@ from crm.models.contact import (
     PhoneKind,
     contact_tags,
 )
+from crm.models.contact_list import ContactList, ContactListMember, contact_list_shares
+from crm.models.data_import import ImportBatch, ImportedRecord
 from crm.models.follow_up import FollowUp
 from crm.models.interaction import (
     Interaction,
@@ -39,12 +41,16 @@ __all__ = [
     "CalendarFeed",
     "Contact",
     "ContactEmail",
+    "ContactList",
+    "ContactListMember",
     "ContactPhone",
     "County",
     "EmailKind",
     "FeedScope",
     "FollowUp",
     "GovernmentLevel",
+    "ImportBatch",
+    "ImportedRecord",
     "Interaction",
     "InteractionContact",
     "InteractionKind",
@@ -59,6 +65,7 @@ __all__ = [
     "User",
     "WorkArea",
     "consular_district_counties",
+    "contact_list_shares",
     "contact_tags",
     "interaction_organizations",
     "interaction_staff",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -67,6 +68,8 @@ class Contact(SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "contacts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The vCard UID: stable for the person, so other address books update rather than duplicate.
+    uid: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: str(uuid.uuid4()))
     honorific: Mapped[str] = mapped_column(String(40), default="")
     given_names: Mapped[str] = mapped_column(String(120))
     # Spanish names carry two surnames: paternal first, maternal second.
@@ -81,6 +84,8 @@ class Contact(SoftDeleteMixin, TimestampMixin, db.Model):
         SensitivityType(), default=Sensitivity.OFFICIAL, index=True
     )
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Set when this record was merged into another (and went to the trash).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
 
     tier: Mapped[RelationshipTier | None] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])

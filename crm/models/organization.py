@@ -116,9 +116,15 @@ class Organization(SoftDeleteMixin, TimestampMixin, db.Model):
         SensitivityType(), default=Sensitivity.OFFICIAL, index=True
     )
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Set when this record was merged into another (and went to the trash).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
 
-    parent: Mapped[Organization | None] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list[Organization]] = relationship(back_populates="parent")
+    parent: Mapped[Organization | None] = relationship(
+        remote_side=[id], back_populates="children", foreign_keys=[parent_id]
+    )
+    children: Mapped[list[Organization]] = relationship(
+        back_populates="parent", foreign_keys=[parent_id]
+    )
     tier: Mapped[RelationshipTier | None] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     tags: Mapped[list[Tag]] = relationship(secondary=organization_tags, order_by=Tag.name_key)
