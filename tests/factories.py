@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -13,9 +14,12 @@ from crm.models import (
     Contact,
     ContactEmail,
     ContactPhone,
+    Interaction,
+    InteractionContact,
     Organization,
     Sensitivity,
     User,
+    WorkArea,
 )
 from crm.services.contacts import name_key
 from crm.services.normalize import fold
@@ -111,3 +115,48 @@ def make_affiliation(
     db.session.add(affiliation)
     db.session.flush()
     return affiliation
+
+
+def make_interaction(
+    owner: User | None = None,
+    *,
+    contacts: Iterable[Contact | tuple[Contact, Organization | None]] = (),
+    organizations: Iterable[Organization] = (),
+    staff: Iterable[User] = (),
+    work_areas: Iterable[WorkArea] = (),
+    **fields: Any,
+) -> Interaction:
+    """A meeting tomorrow from 10:00 to 11:00 UTC, written directly (no service checks), so a
+    test can arrange any sensitivity or participant. A contact may be given with the
+    organization they represented: ``(contact, organization)``. A cancelled one is cancelled
+    now unless ``cancelled_at`` says otherwise."""
+    n = next(_sequence)
+    starts_at = fields.pop(
+        "starts_at",
+        datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=1),
+    )
+    values: dict[str, Any] = {
+        "subject": f"Meeting {n}",
+        "kind": "meeting",
+        "status": "planned",
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(hours=1),
+        "timezone": "America/Los_Angeles",
+        "sensitivity": Sensitivity.OFFICIAL,
+        "owner": owner,
+    }
+    values.update(fields)
+    if values["status"] == "cancelled":
+        values.setdefault("cancelled_at", datetime.now(UTC))
+    interaction = Interaction(**values)
+    for item in contacts:
+        contact, represented = item if isinstance(item, tuple) else (item, None)
+        interaction.contact_links.append(
+            InteractionContact(contact=contact, organization=represented)
+        )
+    interaction.organizations = list(organizations)
+    interaction.staff = list(staff)
+    interaction.work_areas = list(work_areas)
+    db.session.add(interaction)
+    db.session.flush()
+    return interaction

@@ -51,7 +51,10 @@ def feeds() -> str:
     form.set_choices(all_work_areas())
     return render_template(
         "calendar/feeds.html",
-        feeds=service.feeds_of(current_user),
+        feeds=[
+            (f, service.feed_organization_name(f, current_user))
+            for f in service.feeds_of(current_user)
+        ],
         form=form,
         action_form=FlaskForm(),
     )
@@ -90,7 +93,10 @@ def create() -> str | Response:
             return _address_page(feed, token, created=True)
     return render_template(
         "calendar/feeds.html",
-        feeds=service.feeds_of(current_user),
+        feeds=[
+            (f, service.feed_organization_name(f, current_user))
+            for f in service.feeds_of(current_user)
+        ],
         form=form,
         action_form=FlaskForm(),
     )
@@ -101,8 +107,8 @@ def edit(feed_id: int) -> str | Response:
     feed = service.get_own_feed(feed_id, current_user)
     form = FeedForm(obj=feed)
     form.set_choices(all_work_areas())
-    if not form.is_submitted() and feed.organization is not None:
-        form.organization_name.data = feed.organization.name
+    if not form.is_submitted():
+        form.organization_name.data = service.feed_organization_name(feed, current_user)
     if form.validate_on_submit() and save_with(
         form, lambda: service.update_feed(feed, form.to_input(), current_user)
     ):
@@ -149,8 +155,6 @@ def feed(token: str) -> Response:
     now = datetime.now(UTC)
     window = _window()
     version = service.feed_version(calendar_feed, window, now)
-    service.record_fetch(calendar_feed, now)
-    db.session.commit()
     if not is_resource_modified(
         request.environ, etag=version.etag, last_modified=version.last_modified
     ):
@@ -161,6 +165,8 @@ def feed(token: str) -> Response:
                 calendar_feed, window, now, _record_url(), url=request.base_url
             )
         response = Response(body, content_type=ICS_TYPE)
+    service.record_fetch(calendar_feed, now)
+    db.session.commit()
     response.set_etag(version.etag)
     response.last_modified = version.last_modified
     # Private: the address is a secret; clients revalidate with the validators above.

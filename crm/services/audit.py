@@ -99,6 +99,7 @@ AUDITED: dict[type, AuditedModel] = {
             "starts_at",
             "ends_at",
             "timezone",
+            "all_day",
             "location",
             "video_url",
             "status",

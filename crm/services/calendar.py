@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, false, func, literal, or_, select, true, union_all
 from sqlalchemy import update as sql_update
+from sqlalchemy.orm import contains_eager
 
 from crm.extensions import db
 from crm.formats import ics
@@ -181,6 +182,12 @@ def feeds_of(user: User) -> list[CalendarFeed]:
     )
 
 
+def feed_organization_name(feed: CalendarFeed, viewer: User) -> str:
+    """The name of a feed's organization, only while the viewer may still see it."""
+    organization = feed.organization
+    return organization.name if organization is not None and can_see(organization, viewer) else ""
+
+
 def get_own_feed(feed_id: object, user: User) -> CalendarFeed:
     """One of the user's live feeds; anyone else's is "not found"."""
     feed = db.session.get(CalendarFeed, parse_id(feed_id))
@@ -195,7 +202,8 @@ def feed_by_token(token: str) -> CalendarFeed | None:
         return None
     feed = db.session.scalars(
         select(CalendarFeed)
-        .join(User, CalendarFeed.user_id == User.id)
+        .join(CalendarFeed.user)
+        .options(contains_eager(CalendarFeed.user))
         .where(
             CalendarFeed.token_hash == hash_token(token),
             CalendarFeed.revoked_at.is_(None),
