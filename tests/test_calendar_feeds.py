@@ -16,6 +16,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
+import vobject
 from flask import Flask
 from icalendar import Calendar
 from sqlalchemy import event, insert, select, update
@@ -96,8 +97,26 @@ def feed_url(token: str) -> str:
 
 
 def fetch(app: Flask, token: str, **headers: str) -> Any:
-    """The feed as a calendar client fetches it: no session, no cookies."""
-    return app.test_client().get(feed_url(token), headers=headers)
+    """The feed as a calendar client fetches it: no session, no cookies. Every feed served
+    is also read by a second, independent parser, which must find the same events."""
+    response = app.test_client().get(feed_url(token), headers=headers)
+    if response.status_code == 200:
+        assert_independent_parser_agrees(response.get_data())
+    return response
+
+
+def assert_independent_parser_agrees(body: bytes) -> None:
+    """vobject (which shares no code with icalendar) reads the same events at the same times."""
+    ours = {
+        str(e["UID"]): (str(e["SUMMARY"]), e.decoded("DTSTART"))
+        for e in Calendar.from_ical(body).walk("VEVENT")
+    }
+    theirs = {
+        e.uid.value: (e.summary.value, e.dtstart.value)
+        for calendar in vobject.readComponents(body.decode("utf-8"))
+        for e in calendar.contents.get("vevent", [])
+    }
+    assert theirs == ours
 
 
 def vevents(response: Any) -> list[Any]:

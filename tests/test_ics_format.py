@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -395,6 +395,22 @@ def test_vtimezone_offsets_around_the_transitions(zone_name):
     calendar = parse(write(*dst_events(zone_name)))
     for wall, hours in EXPECTED_OFFSETS[zone_name].items():
         assert offset_in_file(calendar, zone_name, wall) == timedelta(hours=hours), wall
+
+
+@pytest.mark.parametrize("zone_name", ["America/Los_Angeles", "America/Tijuana"])
+def test_each_onset_is_the_local_time_the_clocks_leave_one_per_line(zone_name):
+    # RFC 5545 3.6.5: the clocks go from 02:00 to 03:00 and from 02:00 back to 01:00, and
+    # both onsets are written as 02:00. One RDATE per line: some readers take only one value.
+    calendar = parse(write(*dst_events(zone_name)))
+    onsets = {}
+    for observance in vtimezone(calendar, zone_name).subcomponents:
+        rdates = as_list(observance.get("RDATE"))
+        assert all(len(r.dts) == 1 for r in rdates)
+        days = [observance.decoded("DTSTART"), *(r.dts[0].dt for r in rdates)]
+        onsets.update({d.date(): d.time() for d in days})
+    assert onsets[date(2026, 3, 8)] == time(2, 0)
+    assert onsets[date(2026, 11, 1)] == time(2, 0)
+    assert onsets[date(2027, 3, 14)] == time(2, 0)
 
 
 @pytest.mark.parametrize("zone_name", ["America/Los_Angeles", "America/Tijuana"])

@@ -19,6 +19,8 @@ from icalendar.parser import Parameters
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 PRODUCT_ID = "-//Liaison CRM//Liaison CRM//EN"
+# The years every VTIMEZONE covers.
+ZONE_YEARS = (2000, 2040)
 CONFIRMED = "CONFIRMED"
 CANCELLED = "CANCELLED"
 TENTATIVE = "TENTATIVE"
@@ -179,19 +181,41 @@ def calendar_bytes(info: CalendarInfo, events: Iterable[CalendarEvent]) -> bytes
         first = day if first is None or day < first else first
         last = day if last is None or day > last else last
     if first is not None and last is not None:
-        # Before the events, as clients expect; a year either side covers every rule change
-        # that touches them.
+        # Before the events, as clients expect. Every file defines a zone over the same years
+        # (wider only for events outside them): clients that keep the first definition they
+        # saw for a TZID then still read every later file right.
+        years = (min(ZONE_YEARS[0], first.year - 1), max(ZONE_YEARS[1], last.year + 1))
         for position, tzid in enumerate(sorted(calendar.get_missing_tzids())):
-            calendar.subcomponents.insert(position, _vtimezone(tzid, first.year - 1, last.year + 1))
+            calendar.subcomponents.insert(position, _vtimezone(tzid, *years))
     return calendar.to_ical()
 
 
 @lru_cache(maxsize=128)
 def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """A zone's definition over whole years, built once: it is costly and only read after."""
-    return Timezone.from_tzid(
+    """A zone's definition over whole years, built once: it is costly and only read after.
+
+    Each onset is written at the local time of the offset it leaves (RFC 5545 3.6.5: clocks
+    jumping from 02:00 to 03:00 start at 02:00). icalendar writes the clock after a jump
+    forward instead, which a reader that trusts the definition (Outlook) would take as the
+    change happening an hour late.
+    """
+    timezone = Timezone.from_tzid(
         tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31)
     )
+    for observance in timezone.subcomponents:
+        jump = max(
+            observance.decoded("TZOFFSETTO") - observance.decoded("TZOFFSETFROM"), timedelta(0)
+        )
+        onsets = [observance.decoded("DTSTART")] + [
+            value.dt for rdates in _as_list(observance.get("RDATE")) for value in rdates.dts
+        ]
+        observance.pop("DTSTART")
+        observance.pop("RDATE", None)
+        observance.add("dtstart", onsets[0] - jump)
+        # One RDATE line per onset: some readers take only the first value of a list.
+        for onset in onsets[1:]:
+            observance.add("rdate", onset - jump)
+    return timezone
 
 
 # --- Reading invitations ---------------------------------------------------------------
