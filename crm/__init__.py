@@ -145,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.calendar.views import bp as calendar_bp
     from crm.contacts.views import bp as contacts_bp
     from crm.dashboard.views import bp as dashboard_bp
+    from crm.exports.views import bp as exports_bp
     from crm.follow_ups.views import bp as follow_ups_bp
     from crm.interactions.views import bp as interactions_bp
     from crm.organizations.views import bp as organizations_bp
@@ -158,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(follow_ups_bp, url_prefix="/follow-ups")
     app.register_blueprint(relationships_bp)
     app.register_blueprint(calendar_bp, url_prefix="/calendar")
+    app.register_blueprint(exports_bp, url_prefix="/exports")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     @app.before_request

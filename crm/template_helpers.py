@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from crm.listing import query_without
 from crm.models import Interaction, Sensitivity
+from crm.services.exports import ORGANIZATION_FORMATS, ExportFormat
 from crm.services.interactions import last_day, local_time
 from crm.services.normalize import country_names, format_phone, subdivision_name
 
@@ -84,6 +85,8 @@ AUDIT_FIELD_LABELS = {
     "assignee": _l("Assignee"),
     "interaction": _l("Interaction"),
     "contact": _l("Contact"),
+    "format": _l("File format"),
+    "rows": _l("Rows"),
 }
 
 
@@ -138,6 +141,8 @@ def register(app: Flask) -> None:
 
     # Globals, unlike context variables, are also seen by imported macros.
     app.jinja_env.globals["query_without"] = query_without
+    app.jinja_env.globals["contact_export_formats"] = list(ExportFormat)
+    app.jinja_env.globals["organization_export_formats"] = list(ORGANIZATION_FORMATS)
 
     @app.context_processor
     def inject() -> dict[str, Any]:

@@ -169,3 +169,30 @@ def test_the_calendar_migration_gives_existing_interactions_a_uid_and_a_cancella
     assert not held_all_day
     assert held_cancelled is None
     assert str(cancelled_at).startswith("2026-04-20 09:00:00")
+
+
+def test_migrations_go_down_and_up_again_over_a_full_office(tmp_path):
+    """Altering a table on SQLite copies it; rows that point at it must survive both ways."""
+    from crm.services.demo_data import load_demo_office
+    from crm.services.reference_data import ensure_reference_data
+
+    database = tmp_path / "office.sqlite3"
+    office = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
+    tables = ("contacts", "contact_emails", "affiliations", "interactions", "interaction_contacts")
+    with office.app_context():
+        upgrade()
+        ensure_reference_data()
+        load_demo_office()
+        db.session.commit()
+        before = {table: count_rows(database, table) for table in tables}
+        downgrade(revision="354bbd6a51c7")
+        upgrade()
+        after = {table: count_rows(database, table) for table in tables}
+        with db.engine.connect() as connection:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            uids = connection.exec_driver_sql("SELECT count(DISTINCT uid) FROM contacts").scalar()
+        db.engine.dispose()
+    assert after == before
+    assert all(count > 0 for count in before.values())
+    assert broken == []
+    assert uids == before["contacts"]

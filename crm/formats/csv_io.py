@@ -84,7 +84,13 @@ GOOGLE_COLUMNS: tuple[str, ...] = (
     "Address 1 - Postal Code",
     "Address 1 - Country",
 )
-_GOOGLE_LABELS = {"work": "Work", "home": "Home", "mobile": "Mobile", "fax": "Work Fax"}
+_GOOGLE_LABELS = {
+    "work": "Work",
+    "personal": "Home",
+    "home": "Home",
+    "mobile": "Mobile",
+    "fax": "Work Fax",
+}
 
 # Outlook, with the header names of its "Comma Separated Values" export and import.
 OUTLOOK_COLUMNS: tuple[str, ...] = (

@@ -9,7 +9,7 @@ from datetime import date, datetime
 @dataclass(frozen=True)
 class Email:
     address: str
-    kind: str = "work"  # work, home, other
+    kind: str = "work"  # work, personal, other
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ class Action(enum.StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     RESTORE = "restore"
+    # A file of records taken out of the app (written by the export service, not the hook).
+    EXPORT = "export"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from crm.services import records
 from crm.services.pagination import Page, paginate
 from crm.services.visibility import get_visible, visibility_clause
 
-RECORD_TYPES = ("organization", "contact", "affiliation", "interaction", "follow_up")
+RECORD_TYPES = ("organization", "contact", "affiliation", "interaction", "follow_up", "export")
 
 
 def _events() -> Select[tuple[AuditEvent]]:

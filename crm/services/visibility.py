@@ -117,6 +117,8 @@ def _audit_event_clause(viewer: User) -> ColumnElement[bool]:
                 AuditEvent.record_type == "interaction",
                 exists().where(Interaction.id == AuditEvent.record_id, _interaction_clause(viewer)),
             ),
+            # An export names no record; its own sensitivity (the exporter's clearance) gates it.
+            AuditEvent.record_type == "export",
             and_(
                 AuditEvent.record_type == "affiliation",
                 _within(Contact, AuditEvent.contact_id, viewer),
