@@ -148,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.exports.views import bp as exports_bp
     from crm.follow_ups.views import bp as follow_ups_bp
     from crm.interactions.views import bp as interactions_bp
+    from crm.lists.views import bp as lists_bp
     from crm.organizations.views import bp as organizations_bp
     from crm.relationships.views import bp as relationships_bp
 
@@ -160,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(relationships_bp)
     app.register_blueprint(calendar_bp, url_prefix="/calendar")
     app.register_blueprint(exports_bp, url_prefix="/exports")
+    app.register_blueprint(lists_bp, url_prefix="/lists")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     @app.before_request

@@ -19,6 +19,7 @@ from crm.listing import int_arg, page_args, str_arg
 from crm.models import Contact, OrganizationKind
 from crm.models.base import utcnow
 from crm.services import contacts as service
+from crm.services.contact_lists import own_static_lists
 from crm.services.follow_ups import follow_ups_of
 from crm.services.history import contact_history
 from crm.services.interactions import contact_timeline
@@ -63,6 +64,7 @@ def index() -> str:
         tiers=all_tiers(),
         owners=active_users(),
         tags=tags_in_use(Contact, current_user),
+        lists=own_static_lists(current_user) if current_user.can_edit else [],
     )
 
 

@@ -20,6 +20,7 @@ from crm.extensions import db
 from crm.formats import csv_io, vcard, xlsx
 from crm.organizations.views import filters_from_request as organization_filters
 from crm.services import exports as service
+from crm.services.contact_lists import get_list, members
 from crm.services.contacts import filtered as filtered_contacts
 from crm.services.contacts import get_contact
 from crm.services.organizations import filtered as filtered_organizations
@@ -105,6 +106,15 @@ def contact(contact_id: int) -> Response:
     stmt = visible(type(person), current_user).where(type(person).id == person.id)
     subject = service.ExportSubject(person.full_name, "contact", person.id)
     return contacts_download(stmt, subject, chosen_format(), slug(person.full_name))
+
+
+@bp.get("/lists/<int:list_id>")
+def contact_list(list_id: int) -> Response:
+    """A contact list (a smart one as it stands now), in any contact format."""
+    chosen = get_list(list_id, current_user)
+    stmt = members(chosen, current_user, date.today())
+    subject = service.ExportSubject(_("List: %(name)s", name=chosen.name), "export", chosen.id)
+    return contacts_download(stmt, subject, chosen_format(), slug(chosen.name))
 
 
 @bp.get("/organizations")
