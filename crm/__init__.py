@@ -147,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.dashboard.views import bp as dashboard_bp
     from crm.exports.views import bp as exports_bp
     from crm.follow_ups.views import bp as follow_ups_bp
+    from crm.imports.views import bp as imports_bp
     from crm.interactions.views import bp as interactions_bp
     from crm.lists.views import bp as lists_bp
     from crm.organizations.views import bp as organizations_bp
@@ -162,6 +163,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp, url_prefix="/calendar")
     app.register_blueprint(exports_bp, url_prefix="/exports")
     app.register_blueprint(lists_bp, url_prefix="/lists")
+    app.register_blueprint(imports_bp, url_prefix="/imports")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     @app.before_request

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from crm.formats.records import ContactRecord
 
@@ -199,3 +200,76 @@ def outlook_row(record: ContactRecord) -> list[str]:
 
 
 ColumnSet = tuple[tuple[str, ...], Callable[[ContactRecord], list[str]]]
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+MAX_TABLE_BYTES = 20 * 1024 * 1024
+MAX_TABLE_ROWS = 100_000
+ENCODINGS = ("utf-8", "cp1252")
+DELIMITERS = ",;\t|"
+
+
+class TableError(ValueError):
+    """The file cannot be read as a table; ``reason`` says why, as a code."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+TOO_LARGE = "too_large"
+BINARY = "binary"
+WRONG_ENCODING = "wrong_encoding"
+EMPTY = "empty"
+ONE_COLUMN = "one_column"
+TOO_MANY_ROWS = "too_many_rows"
+MALFORMED = "malformed"
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    # Each row as long as the header (short rows padded, extra cells dropped).
+    rows: list[list[str]]
+    delimiter: str
+
+
+def read_table(data: bytes, encoding: str = "utf-8") -> Table:
+    """A CSV file's header and rows. The delimiter (comma, semicolon, tab or bar) is found
+    from the header line; UTF-8 with or without a byte-order mark, or Windows-1252."""
+    if len(data) > MAX_TABLE_BYTES:
+        raise TableError(TOO_LARGE)
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise TableError(BINARY)
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = data.decode("utf-16")
+        elif encoding == "utf-8":
+            text = data.decode("utf-8-sig")
+        else:
+            text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise TableError(WRONG_ENCODING, str(error)) from error
+    if "\x00" in text:
+        raise TableError(BINARY)
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    if not first_line.strip():
+        raise TableError(EMPTY)
+    delimiter = max(DELIMITERS, key=first_line.count)
+    if first_line.count(delimiter) == 0:
+        raise TableError(ONE_COLUMN)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        header = [cell.strip() for cell in next(reader)]
+        rows: list[list[str]] = []
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(rows) >= MAX_TABLE_ROWS:
+                raise TableError(TOO_MANY_ROWS)
+            rows.append((row + [""] * len(header))[: len(header)])
+    except csv.Error as error:
+        raise TableError(MALFORMED, str(error)) from error
+    return Table(header=header, rows=rows, delimiter=delimiter)

@@ -1,16 +1,19 @@
 """vCard 3.0 (RFC 2426, the most widely accepted) and 4.0 (RFC 6350) for contact lists.
 
 Written by hand: the format is small, and no library writes both versions with the escaping,
-folding and type parameters every address book accepts. Files are read back in the tests
-with vobject, an independent parser.
+folding and type parameters every address book accepts. Files are read with vobject, which
+also reads the cards other programs write (2.1, 3.0 and 4.0).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC
+from typing import Any
 
-from crm.formats.records import Address, ContactRecord
+import vobject
+
+from crm.formats.records import Address, ContactRecord, Email, Phone
 
 VERSIONS = ("3.0", "4.0")
 _EMAIL_TYPES = {"work": "WORK", "personal": "HOME"}
@@ -119,3 +122,148 @@ def vcard_chunks(records: Iterable[ContactRecord], version: str = "3.0") -> Iter
         raise ValueError(f"vCard version {version!r} is not supported")
     for record in records:
         yield "".join(fold(line) for line in _lines(record, version)).encode("utf-8")
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+MAX_VCARD_BYTES = 20 * 1024 * 1024
+MAX_CARDS = 100_000
+
+
+class CardError(ValueError):
+    """The file cannot be read as vCards; ``reason`` says why, ``card`` which one (1-based)."""
+
+    def __init__(self, reason: str, card: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.card = card
+
+
+TOO_LARGE = "too_large"
+NOT_VCARD = "not_vcard"
+MALFORMED = "malformed"
+TOO_MANY = "too_many"
+_PHONE_KINDS = {"cell": "mobile", "fax": "fax", "home": "home", "work": "work"}
+
+
+def _types(prop: Any) -> set[str]:
+    found: set[str] = set()
+    for value in prop.params.get("TYPE", []):
+        found.update(part.strip().lower() for part in value.split(","))
+    return found
+
+
+def _text(card: Any, name: str) -> str:
+    prop = card.contents.get(name)
+    return str(prop[0].value).strip() if prop else ""
+
+
+def _card_record(card: Any) -> ContactRecord:
+    name = card.contents.get("n")
+    family = given = prefix = ""
+    if name:
+        value = name[0].value
+        family = " ".join(value.family) if isinstance(value.family, list) else value.family
+        given = " ".join(value.given) if isinstance(value.given, list) else value.given
+        prefix = " ".join(value.prefix) if isinstance(value.prefix, list) else value.prefix
+    if not (family or given):
+        formatted = _text(card, "fn").split()
+        given, family = (
+            (" ".join(formatted[:-1]), formatted[-1])
+            if len(formatted) > 1
+            else (
+                "",
+                " ".join(formatted),
+            )
+        )
+    emails = []
+    for prop in card.contents.get("email", []):
+        types = _types(prop)
+        kind = "work" if "work" in types else "personal" if "home" in types else "other"
+        if "work" not in types and "home" not in types and "internet" in types and not emails:
+            kind = "work"
+        emails.append(Email(str(prop.value).strip(), kind))
+    phones = []
+    for prop in card.contents.get("tel", []):
+        types = _types(prop)
+        kind = next((k for t, k in _PHONE_KINDS.items() if t in types), "other")
+        raw = str(prop.value).strip().removeprefix("tel:")
+        number, _, extension = raw.partition(";ext=")
+        if not extension and " ext. " in number:
+            number, _, extension = number.partition(" ext. ")
+        phones.append(Phone(number.strip(), kind, extension.strip()))
+    organization = department = ""
+    if card.contents.get("org"):
+        parts = card.contents["org"][0].value
+        parts = parts if isinstance(parts, list) else [parts]
+        organization = parts[0] if parts else ""
+        department = "; ".join(p for p in parts[1:] if p)
+    address = Address()
+    for prop in card.contents.get("adr", []):
+        value = prop.value
+        address = Address(
+            street=_joined(value.street),
+            city=_joined(value.city),
+            region=_joined(value.region),
+            postal_code=_joined(value.code),
+            country=_joined(value.country),
+        )
+        if "work" in _types(prop):
+            break
+    tags: list[str] = []
+    for prop in card.contents.get("categories", []):
+        values = prop.value if isinstance(prop.value, list) else [prop.value]
+        tags.extend(str(v).strip() for v in values if str(v).strip())
+    uid = _text(card, "uid").removeprefix("urn:uuid:")
+    return ContactRecord(
+        uid=uid,
+        given_names=given.strip(),
+        family_name=family.strip(),
+        honorific=prefix.strip(),
+        preferred_language=_text(card, "lang")[:2].lower() or "en",
+        emails=tuple(emails),
+        phones=tuple(phones),
+        organization=organization.strip(),
+        title=_text(card, "title"),
+        department=department.strip(),
+        work_address=address,
+        tags=tuple(tags),
+        notes=_text(card, "note"),
+    )
+
+
+def _joined(value: Any) -> str:
+    return " ".join(value).strip() if isinstance(value, list) else str(value or "").strip()
+
+
+def read_vcards(data: bytes) -> list[ContactRecord]:
+    """Every card in a .vcf file (vCard 2.1, 3.0 or 4.0), read with vobject."""
+    if len(data) > MAX_VCARD_BYTES:
+        raise CardError(TOO_LARGE)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    if "\x00" in text or "BEGIN:VCARD" not in text.upper():
+        raise CardError(NOT_VCARD)
+    records: list[ContactRecord] = []
+    components = vobject.readComponents(text, ignoreUnreadable=False)
+    while True:
+        number = len(records) + 1
+        try:
+            card = next(components)
+        except StopIteration:
+            break
+        except Exception as error:  # vobject raises several unrelated types on bad input
+            raise CardError(MALFORMED, number) from error
+        if card.name.upper() != "VCARD":
+            raise CardError(NOT_VCARD, number)
+        if number > MAX_CARDS:
+            raise CardError(TOO_MANY)
+        try:
+            records.append(_card_record(card))
+        except (AttributeError, TypeError, ValueError, IndexError) as error:
+            raise CardError(MALFORMED, number) from error
+    if not records:
+        raise CardError(NOT_VCARD)
+    return records

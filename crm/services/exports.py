@@ -239,42 +239,48 @@ def contact_count(contacts: Select[tuple[Contact]]) -> int:
 SLOTS = 3
 
 
-def contact_header() -> list[str]:
-    header = [
-        _("Honorific"),
-        _("Given names"),
-        _("Family name"),
-        _("Second family name"),
-        _("Preferred language"),
+def app_columns() -> list[tuple[str, str]]:
+    """The app's own contact columns: the import field each one fills ("" for activity,
+    which an import cannot set) and its header, in the reader's language."""
+    columns = [
+        ("honorific", _("Honorific")),
+        ("given_names", _("Given names")),
+        ("family_name", _("Family name")),
+        ("second_family_name", _("Second family name")),
+        ("preferred_language", _("Preferred language")),
     ]
     for n in range(1, SLOTS + 1):
-        header += [_("E-mail %(n)s", n=n), _("E-mail %(n)s type", n=n)]
+        columns += [("email", _("E-mail %(n)s", n=n)), ("email_kind", _("E-mail %(n)s type", n=n))]
     for n in range(1, SLOTS + 1):
-        header += [
-            _("Phone %(n)s", n=n),
-            _("Phone %(n)s type", n=n),
-            _("Phone %(n)s extension", n=n),
+        columns += [
+            ("phone", _("Phone %(n)s", n=n)),
+            ("phone_kind", _("Phone %(n)s type", n=n)),
+            ("phone_extension", _("Phone %(n)s extension", n=n)),
         ]
     return [
-        *header,
-        _("Organization"),
-        _("Title"),
-        _("Department"),
-        _("Street"),
-        _("City"),
-        _("State or province"),
-        _("Postal code"),
-        _("Country"),
-        _("Tags"),
-        _("Tier"),
-        _("Owner"),
-        _("Sensitivity"),
-        _("Notes"),
-        _("Last interaction"),
-        _("Interactions"),
-        _("Updated"),
-        _("ID"),
+        *columns,
+        ("organization", _("Organization")),
+        ("title", _("Title")),
+        ("department", _("Department")),
+        ("street", _("Street")),
+        ("city", _("City")),
+        ("region", _("State or province")),
+        ("postal_code", _("Postal code")),
+        ("country", _("Country")),
+        ("tags", _("Tags")),
+        ("tier", _("Tier")),
+        ("owner", _("Owner")),
+        ("sensitivity", _("Sensitivity")),
+        ("notes", _("Notes")),
+        ("", _("Last interaction")),
+        ("", _("Interactions")),
+        ("", _("Updated")),
+        ("uid", _("ID")),
     ]
+
+
+def contact_header() -> list[str]:
+    return [label for _field, label in app_columns()]
 
 
 def contact_row(record: ContactRecord) -> list[object]:
