@@ -145,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.calendar.views import bp as calendar_bp
     from crm.contacts.views import bp as contacts_bp
     from crm.dashboard.views import bp as dashboard_bp
+    from crm.duplicates.views import bp as duplicates_bp
     from crm.exports.views import bp as exports_bp
     from crm.follow_ups.views import bp as follow_ups_bp
     from crm.imports.views import bp as imports_bp
@@ -164,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_bp, url_prefix="/exports")
     app.register_blueprint(lists_bp, url_prefix="/lists")
     app.register_blueprint(imports_bp, url_prefix="/imports")
+    app.register_blueprint(duplicates_bp, url_prefix="/duplicates")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     @app.before_request

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, request
 
@@ -44,3 +45,19 @@ def query_without(*names: str, **changes: Any) -> dict[str, Any]:
     args.update({k: v for k, v in request.args.items() if k not in names and v != ""})
     args.update({k: v for k, v in changes.items() if v is not None})
     return args
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A redirect target within this site, or ``default``. Browsers drop tabs and line breaks
+    from a URL, so "/\t/evil.example" would leave the site: anything with a host after that
+    clean-up, a backslash or a control character is refused."""
+    if (
+        target
+        and target.startswith("/")
+        and not urlsplit(target).netloc
+        and "//" not in target
+        and "\\" not in target
+        and not any(ord(char) < 32 or ord(char) == 127 for char in target)
+    ):
+        return target
+    return default

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -13,6 +11,7 @@ from crm.auth.access import public
 from crm.auth.forms import LoginForm, PreferencesForm
 from crm.extensions import db, limiter, login_manager
 from crm.form_helpers import save_with
+from crm.listing import safe_next
 from crm.models import User
 from crm.services import users as service
 
@@ -28,19 +27,6 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-def _safe_next(target: str | None) -> str:
-    """Only redirect within this site after login."""
-    if (
-        target
-        and target.startswith("/")
-        and not urlsplit(target).netloc
-        and "//" not in target
-        and "\\" not in target
-    ):
-        return target
-    return url_for("dashboard.index")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
@@ -53,7 +39,7 @@ def login() -> str | Response:
         if user is not None:
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
         form.password.errors = [_("The e-mail address or password is not right.")]
     return render_template("auth/login.html", form=form)
 

@@ -14,7 +14,7 @@ from crm.auth.access import editor_required
 from crm.extensions import db
 from crm.follow_ups.forms import FollowUpForm
 from crm.form_helpers import apply_errors
-from crm.listing import page_args
+from crm.listing import page_args, safe_next
 from crm.models import FollowUp
 from crm.services import follow_ups as service
 from crm.services.errors import ValidationError
@@ -82,5 +82,4 @@ def done(follow_up_id: int) -> Response:
             _("Marked done.") if follow_up.is_done else _("Marked as not done."),
             "success",
         )
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and "//" not in target else url_for(".mine"))
+    return redirect(safe_next(request.form.get("next"), url_for(".mine")))

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from crm.auth.access import editor_required
 from crm.extensions import db
 from crm.form_helpers import save_with
-from crm.listing import page_args
+from crm.listing import page_args, safe_next
 from crm.lists.forms import ContactListForm
 from crm.services import contact_lists as service
 from crm.services.contacts import current_posts
@@ -47,8 +47,9 @@ def create() -> str | Response:
     form.set_choices(active_users(), current_user)
     if not form.is_submitted():
         form.smart_query.data = urlencode(request.args)
-    filters = service.filters_from_query(dict(parse_qsl(form.smart_query.data or "")))
-    is_smart = bool(filters)
+    query = dict(parse_qsl(form.smart_query.data or "", keep_blank_values=True))
+    filters = service.filters_from_query(query)
+    is_smart = service.names_filters(query)
     if form.validate_on_submit():
         saved = save_with(
             form, lambda: service.create_list(form.to_input(is_smart, filters), current_user)
@@ -80,6 +81,7 @@ def show(list_id: int) -> str:
 @editor_required
 def edit(list_id: int) -> str | Response:
     contact_list = service.get_list(list_id, current_user)
+    service.require_owner(contact_list, current_user)
     form = ContactListForm(obj=contact_list)
     form.set_choices(active_users(), current_user)
     if not form.is_submitted():
@@ -116,9 +118,7 @@ def delete(list_id: int) -> Response:
 @editor_required
 def add_members() -> Response:
     """Add the people ticked on a contact search page to one of my lists."""
-    back = request.form.get("next") or url_for("contacts.index")
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("contacts.index")
+    back = safe_next(request.form.get("next"), url_for("contacts.index"))
     if not FlaskForm().validate_on_submit():
         return redirect(back)
     try:

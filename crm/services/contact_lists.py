@@ -39,7 +39,7 @@ def smart_filters(values: dict[str, Any]) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for name in FILTER_KEYS:
         value = values.get(name)
-        if value in (None, ""):
+        if value is None or not clean(str(value)):
             continue
         if name in ("organization_id", "tier_id", "owner_id"):
             try:
@@ -86,7 +86,7 @@ def create_list(data: ListInput, actor: User) -> ContactList:
 
 
 def update_list(contact_list: ContactList, data: ListInput, actor: User) -> ContactList:
-    _require_owner(contact_list, actor)
+    require_owner(contact_list, actor)
     values = _validate(data, actor)
     values["is_smart"] = contact_list.is_smart  # a list keeps its kind
     if not contact_list.is_smart:
@@ -98,11 +98,11 @@ def update_list(contact_list: ContactList, data: ListInput, actor: User) -> Cont
 
 
 def delete_list(contact_list: ContactList, actor: User) -> None:
-    _require_owner(contact_list, actor)
+    require_owner(contact_list, actor)
     records.soft_delete(contact_list, actor)
 
 
-def _require_owner(contact_list: ContactList, actor: User) -> None:
+def require_owner(contact_list: ContactList, actor: User) -> None:
     records.require_editor(actor)
     if contact_list.owner_id != actor.id:
         raise PermissionDenied()
@@ -167,7 +167,7 @@ def member_page(
 
 def add_members(contact_list: ContactList, contact_ids: list[int], actor: User) -> int:
     """Add people the actor may see; returns how many were new to the list."""
-    _require_owner(contact_list, actor)
+    require_owner(contact_list, actor)
     if contact_list.is_smart:
         raise PermissionDenied()
     wanted = set(contact_ids)
@@ -200,7 +200,7 @@ def add_members(contact_list: ContactList, contact_ids: list[int], actor: User) 
 
 
 def remove_members(contact_list: ContactList, contact_ids: list[int], actor: User) -> int:
-    _require_owner(contact_list, actor)
+    require_owner(contact_list, actor)
     if contact_list.is_smart or not contact_ids:
         return 0
     result = db.session.execute(
@@ -220,6 +220,11 @@ QUERY_NAMES = {"organization_id": "organization", "tier_id": "tier", "owner_id":
 def filters_from_query(args: dict[str, Any]) -> dict[str, Any]:
     """A smart list's filters from the contact list page's query string."""
     return smart_filters({name: args.get(QUERY_NAMES.get(name, name)) for name in FILTER_KEYS})
+
+
+def names_filters(args: dict[str, Any]) -> bool:
+    """Whether a query string asks for a smart list (names any contact filter, even blank)."""
+    return any(QUERY_NAMES.get(name, name) in args for name in FILTER_KEYS)
 
 
 def contacts_query(contact_list: ContactList) -> dict[str, Any]:
