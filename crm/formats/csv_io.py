@@ -13,17 +13,19 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from crm.formats.records import ContactRecord
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-_E164 = re.compile(r"\+[1-9]\d{6,14}")
+# A phone number in E.164, with the extension as the Google and Outlook columns write it.
+_E164 = re.compile(r"\+[1-9]\d{6,14}( ext\. \d+)?")
 UTF8_BOM = "\ufeff".encode()
 
 
 def neutralise(value: object) -> str:
     """A cell value that no spreadsheet will run as a formula."""
-    text = "" if value is None else str(value)
+    text = "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
     if text.startswith(FORMULA_STARTS) and not _E164.fullmatch(text):
         return "'" + text
     return text

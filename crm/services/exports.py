@@ -42,6 +42,7 @@ from crm.models import (
 from crm.models.base import utcnow
 from crm.services.audit import Action
 from crm.services.contacts import current_post_clause
+from crm.services.interactions import local_time
 from crm.services.visibility import visibility_clause
 
 BATCH_SIZE = 1000
@@ -181,26 +182,26 @@ def contact_records(
             )
         ):
             posts.setdefault(post.contact_id, post)
-        activity = {
-            row.contact_id: row
-            for row in db.session.execute(
-                select(
-                    InteractionContact.contact_id,
-                    func.max(Interaction.starts_at).label("last"),
-                    func.count().label("count"),
-                )
-                .join(Interaction, InteractionContact.interaction_id == Interaction.id)
-                .where(
-                    InteractionContact.contact_id.in_(batch),
-                    Interaction.status == InteractionStatus.HELD.value,
-                    visibility_clause(Interaction, viewer),
-                )
-                .group_by(InteractionContact.contact_id)
+        # Each person's held meetings they may see; the last one dated where it was held.
+        activity: dict[int, tuple[date, int]] = {}
+        for contact_id, starts_at, zone in db.session.execute(
+            select(InteractionContact.contact_id, Interaction.starts_at, Interaction.timezone)
+            .join(Interaction, InteractionContact.interaction_id == Interaction.id)
+            .where(
+                InteractionContact.contact_id.in_(batch),
+                Interaction.status == InteractionStatus.HELD.value,
+                visibility_clause(Interaction, viewer),
             )
-        }
+            .order_by(InteractionContact.contact_id, Interaction.starts_at.desc())
+        ):
+            if contact_id in activity:
+                last, count = activity[contact_id]
+                activity[contact_id] = (last, count + 1)
+            else:
+                activity[contact_id] = (local_time(starts_at, zone).date(), 1)
         for row in rows:
             post = posts.get(row.id)
-            seen = activity.get(row.id)
+            last_seen, seen_count = activity.get(row.id, (None, 0))
             yield ContactRecord(
                 uid=row.uid,
                 honorific=row.honorific,
@@ -224,8 +225,8 @@ def contact_records(
                 sensitivity=row.sensitivity.code,
                 notes=row.notes,
                 updated_at=row.updated_at,
-                last_interaction_on=seen.last.date() if seen and seen.last else None,
-                interaction_count=seen.count if seen else 0,
+                last_interaction_on=last_seen,
+                interaction_count=seen_count,
             )
 
 
@@ -324,9 +325,9 @@ def contact_row(record: ContactRecord) -> list[object]:
         record.owner,
         record.sensitivity,
         record.notes,
-        record.last_interaction_on.isoformat() if record.last_interaction_on else "",
+        record.last_interaction_on,
         record.interaction_count,
-        record.updated_at.date().isoformat() if record.updated_at else "",
+        record.updated_at.date() if record.updated_at else None,
         record.uid,
     ]
 
