@@ -147,9 +147,11 @@ _PHONE_KINDS = {"cell": "mobile", "fax": "fax", "home": "home", "work": "work"}
 
 
 def _types(prop: Any) -> set[str]:
+    """TYPE=work,voice (3.0, 4.0) and the bare ;WORK;VOICE of vCard 2.1 (as Outlook writes)."""
     found: set[str] = set()
     for value in prop.params.get("TYPE", []):
         found.update(part.strip().lower() for part in value.split(","))
+    found.update(str(value).strip().lower() for value in getattr(prop, "singletonparams", []))
     return found
 
 

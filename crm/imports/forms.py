@@ -15,14 +15,14 @@ class UploadForm(FlaskForm):
             "or your own) or a vCard file."
         ),
     )
-    encoding = SelectField(
-        _l("Text encoding (CSV)"),
-        choices=[
+    encoding = SelectField(_l("Text encoding (CSV)"), default="utf-8")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.encoding.choices = [
             ("utf-8", _l("UTF-8 (Google, Excel “CSV UTF-8”, this app)")),
             ("cp1252", _l("Windows-1252 (older Excel and Outlook exports)")),
-        ],
-        default="utf-8",
-    )
+        ]
 
 
 class PlanForm(FlaskForm):

@@ -252,6 +252,10 @@ def _validate(data: ContactInput, actor: User) -> dict[str, object]:
     level, tier, owner = records.check_common(
         errors, actor, sensitivity=data.sensitivity, tier_id=data.tier_id, owner_id=data.owner_id
     )
+    records.check_lengths(errors, Contact, values)
+    for index, phone in enumerate(phones):
+        if len(phone.extension) > 10:
+            errors[f"phones-{index}-extension"] = _("Use at most %(count)d characters.", count=10)
     records.raise_if(errors)
     values.update(sensitivity=level, tier=tier, owner=owner, emails=emails, phones=phones)
     values["tags"] = resolve_tags(parse_tag_list(data.tags))
@@ -360,6 +364,9 @@ def _validate_affiliation(data: AffiliationInput, actor: User) -> dict[str, obje
         )
     if data.start_date and data.end_date and data.end_date < data.start_date:
         errors["end_date"] = _("The end date cannot be before the start date.")
+    records.check_lengths(
+        errors, Affiliation, {"title": clean(data.title), "department": clean(data.department)}
+    )
     records.raise_if(errors)
     return {
         "organization": organization,

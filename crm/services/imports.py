@@ -13,6 +13,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+import pycountry
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,6 +31,7 @@ from crm.models import (
     EmailKind,
     ImportBatch,
     ImportedRecord,
+    InteractionContact,
     Organization,
     OrganizationKind,
     PhoneKind,
@@ -37,6 +39,7 @@ from crm.models import (
     Sensitivity,
     Tag,
     User,
+    interaction_organizations,
 )
 from crm.models.base import utcnow
 from crm.services import records
@@ -205,7 +208,8 @@ def detect_mapping(header: list[str]) -> list[str]:
         with force_locale(locale):
             own = {fold(label): key for key, label in app_columns()}
         if sum(fold(name) in own for name in header) >= len(header) // 2 + 1:
-            return [own.get(fold(name), "") for name in header]
+            aliases = _alias_table()
+            return [own.get(fold(name)) or aliases.get(fold(name), "") for name in header]
     aliases = _alias_table()
     return [aliases.get(fold(name), "") for name in header]
 
@@ -539,6 +543,7 @@ def _merged_input(contact: Contact, record: ContactRecord, phone_region: str) ->
         notes=contact.notes
         if not record.notes or record.notes in contact.notes
         else (f"{contact.notes}\n{record.notes}".strip()),
+        tags=", ".join(t.name for t in contact.tags if "," not in t.name),
         emails=[EmailInput(e.address, e.kind) for e in contact.emails] + new_emails,
         phones=[PhoneInput(p.number, p.kind, p.extension) for p in contact.phones] + new_phones,
         phone_region=phone_region,
@@ -555,7 +560,9 @@ def _organization(
     if found is not None:
         return found
     address = record.work_address
-    country = (address.country or address.region.partition("-")[0] or "US").upper()[:2]
+    country = country_code(address.country or address.region.partition("-")[0] or "US")
+    if country is None:
+        raise ValidationError({"country": _("Unknown country “%(name)s”.", name=address.country)})
     region = address.region.upper()
     if region and "-" not in region:
         region = f"{country}-{region}"
@@ -574,6 +581,23 @@ def _organization(
     )
     created.append(organization)
     return organization
+
+
+# Country names as people write them that ISO does not list.
+_COUNTRY_NAMES = {"estados unidos": "US", "eua": "US", "eeuu": "US", "ee uu": "US"}
+
+
+def country_code(text: str) -> str | None:
+    """An ISO 3166-1 code for "US", "USA", "Mexico", "México", "United States of America"."""
+    key = fold(text).replace(".", "").strip()
+    if key in _COUNTRY_NAMES:
+        return _COUNTRY_NAMES[key]
+    for candidate in (text.strip(), key):
+        try:
+            return pycountry.countries.lookup(candidate).alpha_2
+        except LookupError:
+            continue
+    return None
 
 
 def _messages(error: ValidationError) -> list[str]:
@@ -606,11 +630,11 @@ def run_import(plan: ImportPlan, actor: User, phone_region: str, *, commit: bool
                     row.commit()
                     continue
                 before = _snapshot(match)
+                kept_tags = list(match.tags)
                 update_contact(match, _merged_input(match, record, phone_region), actor)
-                if record.tags:
-                    match.tags = list(
-                        {t.id: t for t in [*match.tags, *resolve_tags(record.tags)]}.values()
-                    )
+                match.tags = list(
+                    {t.id: t for t in [*kept_tags, *resolve_tags(record.tags)]}.values()
+                )
                 outcome.status = RowStatus.UPDATED
                 written.append(
                     ImportedRecord(
@@ -721,7 +745,27 @@ def touched_since(batch: ImportBatch) -> bool:
             ),
         )
     )
-    return bool(db.session.scalar(later))
+    if db.session.scalar(later):
+        return True
+    # Work added since around an organization the import created (a colleague's post or a
+    # meeting with it) would be lost with it.
+    own_posts = [r.record_id for r in batch.records if r.record_type == "affiliation"]
+    others = (
+        select(func.count())
+        .select_from(Affiliation)
+        .where(Affiliation.organization_id.in_(organization_ids), Affiliation.id.not_in(own_posts))
+    )
+    meetings = (
+        select(func.count())
+        .select_from(interaction_organizations)
+        .where(interaction_organizations.c.organization_id.in_(organization_ids))
+    )
+    represented = (
+        select(func.count())
+        .select_from(InteractionContact)
+        .where(InteractionContact.organization_id.in_(organization_ids))
+    )
+    return any(db.session.scalar(q) for q in (others, meetings, represented))
 
 
 def can_undo(batch: ImportBatch) -> bool:

@@ -254,6 +254,7 @@ def _validate(
     elif counties and data.kind != OrganizationKind.CONSULATE:
         errors["county_ids"] = _("Only a consulate has a consular district.")
     values["district_counties"] = counties
+    records.check_lengths(errors, Organization, values)
     records.raise_if(errors)
     values["tags"] = resolve_tags(parse_tag_list(data.tags))
     values["name_key"] = fold(name)

@@ -61,6 +61,16 @@ def check_common(
     return level, tier, owner
 
 
+def check_lengths(errors: dict[str, str], model: type, values: dict[str, object]) -> None:
+    """Refuse text longer than its column holds (the forms limit it; files and other callers
+    must be stopped here, before the database truncates or refuses it)."""
+    columns = model.__table__.columns  # type: ignore[attr-defined]
+    for name, value in values.items():
+        length = getattr(columns[name].type, "length", None) if name in columns else None
+        if isinstance(value, str) and length and len(value) > length and name not in errors:
+            errors[name] = _("Use at most %(count)d characters.", count=length)
+
+
 def raise_if(errors: dict[str, str]) -> None:
     if errors:
         raise ValidationError(errors)
