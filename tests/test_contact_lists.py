@@ -601,3 +601,25 @@ def test_exporting_a_list_is_recorded_in_the_audit_log_naming_the_list(client, u
     assert event.record_id == roster.id
     assert "Consular reception" in event.record_label
     assert event.changes == {"format": [None, "csv"], "rows": [None, 1]}
+
+
+# --- Adding from the list's own page -----------------------------------------------------------
+
+
+def test_the_owner_finds_people_on_the_list_page_and_adds_them_there(client, users, login_as):
+    ana = person("Aguilar")
+    person("Aguirre", sensitivity=Sensitivity.CONFIDENTIAL)  # above the officer: never offered
+    roster = a_list(users["officer"], "Roster")
+    login_as("officer")
+
+    html = page(client.get(f"/lists/{roster.id}?q=agui"))
+
+    offered = re.findall(r'name="contact_ids" value="(\d+)"', html)
+    assert offered == [str(ana.id)]
+    assert "Aguirre" not in html
+    response = client.post(
+        "/lists/members",
+        data={"list_id": roster.id, "contact_ids": offered, "next": f"/lists/{roster.id}"},
+    )
+    assert redirect_target(response) == f"/lists/{roster.id}"
+    assert "Aguilar, Ana" in page(client.get(f"/lists/{roster.id}"))

@@ -82,6 +82,9 @@ def merge(kind: str, first_id: int, second_id: int) -> str | Response:
     if kind not in KINDS:
         abort(404)
     model, fields, merge_records, show_endpoint = KINDS[kind]
+    if first_id == second_id:
+        flash(_("Choose two different records."), "error")
+        return redirect(url_for(".index"))
     first, second = service.get_pair(model, first_id, second_id, current_user)
     form = FlaskForm()
     if form.validate_on_submit():

@@ -19,6 +19,7 @@ from crm.listing import page_args, safe_next
 from crm.lists.forms import ContactListForm
 from crm.services import contact_lists as service
 from crm.services.contacts import current_posts
+from crm.services.contacts import lookup as find_contacts
 from crm.services.errors import RecordNotFound, ValidationError, parse_id
 from crm.services.records import active_users
 
@@ -66,13 +67,22 @@ def show(list_id: int) -> str:
     page, per_page = page_args()
     today = date.today()
     results = service.member_page(contact_list, current_user, today, page, per_page)
+    query = request.args.get("q", "").strip()
+    is_owner = contact_list.owner_id == current_user.id and current_user.can_edit
+    found = (
+        [c for c in find_contacts(query, current_user, limit=25)]
+        if query and is_owner and not contact_list.is_smart
+        else []
+    )
     return render_template(
         "lists/show.html",
+        found=found,
+        query=query,
         contact_list=contact_list,
         results=results,
         posts=current_posts(results.items, current_user, today),
         contacts_query=service.contacts_query(contact_list),
-        is_owner=contact_list.owner_id == current_user.id and current_user.can_edit,
+        is_owner=is_owner,
         action_form=FlaskForm(),
     )
 

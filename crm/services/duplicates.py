@@ -316,17 +316,15 @@ def merge_organizations(
         records.raise_if({"records": _("Choose two different records.")})
     if "parent_id" in from_other and other.parent_id == survivor.id:
         from_other = from_other - {"parent_id"}
-    name = other.name if "name" in from_other else survivor.name
     with db.session.no_autoflush:
-        # The name is unique among live records: free it before the survivor takes it.
-        other_name = other.name
-        if name == other_name:
-            other.name = f"{other_name} (merged #{other.id})"
-            other.name_key = f"{other.name_key} merged {other.id}"
-        db.session.flush()
         _take(survivor, other, ORGANIZATION_FIELDS, from_other)
-        if name == other_name:
-            survivor.name = other_name
+        # The other, going to the trash, is named as merged, so the two never read alike.
+        suffix = f" (merged #{other.id})"
+        other.name = other.name[: 200 - len(suffix)] + suffix
+        other.name_key = fold(other.name)
+        if survivor.parent_id == other.id:
+            # A unit merged with the body it belonged to takes that body's place.
+            survivor.parent_id = other.parent_id if other.parent_id != survivor.id else None
         survivor.sensitivity = max(survivor.sensitivity, other.sensitivity)
         survivor.tags = list({t.id: t for t in [*survivor.tags, *other.tags]}.values())
         survivor.work_areas = list(
