@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, func, or_, select, tuple_
 
 from crm.extensions import db
 from crm.formats import csv_io
@@ -85,7 +85,13 @@ def _batches(stmt: Select[Any], key_columns: Sequence[Any]) -> Iterator[list[Any
     while True:
         page = stmt.order_by(*key_columns).limit(BATCH_SIZE)
         if last is not None:
-            page = page.where(tuple_(*key_columns) > tuple_(*last))
+            # Written so the index on the first key gives a range to start from (a row-value
+            # comparison would make some databases scan from the top for every batch).
+            first, rest = key_columns[0], key_columns[1:]
+            page = page.where(
+                first >= last[0],
+                or_(first > last[0], tuple_(*rest) > tuple_(*last[1:])),
+            )
         rows = db.session.execute(page).all()
         if not rows:
             return
