@@ -120,12 +120,22 @@ def register_extensions(app: Flask) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=render_migration_item,
+        include_name=include_in_migrations,
     )
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+
+
+# The search index's database-specific parts, created by the migrations, not the models.
+SEARCH_INDEX_OBJECTS = ("search_fts", "ix_search_documents_words", "ix_search_documents_trigrams")
+
+
+def include_in_migrations(name: str | None, type_: str, _parents: Any) -> bool:
+    """Leave the search index's own tables and indexes out of model comparisons."""
+    return not (name and name.startswith(SEARCH_INDEX_OBJECTS))
 
 
 def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
@@ -153,6 +163,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.lists.views import bp as lists_bp
     from crm.organizations.views import bp as organizations_bp
     from crm.relationships.views import bp as relationships_bp
+    from crm.search.views import bp as search_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
@@ -166,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(lists_bp, url_prefix="/lists")
     app.register_blueprint(imports_bp, url_prefix="/imports")
     app.register_blueprint(duplicates_bp, url_prefix="/duplicates")
+    app.register_blueprint(search_bp, url_prefix="/search")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     @app.before_request

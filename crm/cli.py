@@ -11,6 +11,7 @@ from crm.extensions import db
 from crm.models import Contact, Organization, Role, Sensitivity, User
 from crm.services.errors import ValidationError
 from crm.services.reference_data import ensure_reference_data
+from crm.services.search import index_is_complete, rebuild_index
 from crm.services.users import UserInput, create_user
 
 
@@ -80,6 +81,17 @@ def setup_command() -> None:
     db.session.commit()
     ctx = click.get_current_context()
     ctx.invoke(seed_demo_command)
+    if not index_is_complete():
+        ctx.invoke(reindex_command)
+
+
+@crm_cli.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rewrite the search index from the records (after a bulk load or an upgrade)."""
+    count = rebuild_index()
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {count} records.")
 
 
 @crm_cli.command("create-user")

@@ -10,14 +10,18 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect
 
-from crm import create_app, render_migration_item
+from crm import create_app, include_in_migrations, render_migration_item
 from crm.extensions import db
 
 
 def schema_differences(connection) -> list:
     context = MigrationContext.configure(
         connection,
-        opts={"compare_type": True, "render_item": render_migration_item},
+        opts={
+            "compare_type": True,
+            "render_item": render_migration_item,
+            "include_name": include_in_migrations,
+        },
     )
     return compare_metadata(context, db.metadata)
 

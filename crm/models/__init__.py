@@ -33,6 +33,7 @@ from crm.models.organization import (
     organization_work_areas,
 )
 from crm.models.reference import County, RelationshipTier, Tag, WorkArea
+from crm.models.search import SavedSearch, SearchDocument
 from crm.models.user import Role, User
 
 __all__ = [
@@ -60,6 +61,8 @@ __all__ = [
     "PhoneKind",
     "RelationshipTier",
     "Role",
+    "SavedSearch",
+    "SearchDocument",
     "Sensitivity",
     "Tag",
     "User",

@@ -54,7 +54,40 @@
     });
   }
 
+  // The search box in the header: suggestions as you type; choosing one opens its page.
+  function attachSearch(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var urls = {};
+    var timer = null;
+    if (!list) { return; }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var query = input.value.trim();
+      if (urls[input.value]) { window.location.href = urls[input.value]; return; }
+      if (query.length < 2) { return; }
+      timer = setTimeout(function () {
+        fetch(input.getAttribute("data-search") + "?q=" + encodeURIComponent(query), {
+          headers: { Accept: "application/json" },
+          credentials: "same-origin"
+        })
+          .then(function (response) { return response.ok ? response.json() : []; })
+          .then(function (hits) {
+            list.replaceChildren();
+            urls = {};
+            hits.forEach(function (hit) {
+              var option = document.createElement("option");
+              option.value = hit.label;
+              urls[hit.label] = hit.url;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () { /* the form still searches on Enter */ });
+      }, 120);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-search]").forEach(attachSearch);
     document.querySelectorAll("button[data-copy]").forEach(attachCopy);
     document.querySelectorAll("input[data-lookup]").forEach(attachLookup);
     document.querySelectorAll("form[data-confirm]").forEach(attachConfirm);

@@ -1,0 +1,501 @@
+"""Global search: one box that finds organizations, contacts and interactions the way
+officers type ("nunez tijuana", "cons san", "FGR BC", a phone number as heard).
+
+Every record has a search document: its words, folded (lower case, accents removed) in
+Python so both databases agree. A flush hook rewrites the documents of the records a flush
+touched, in the same transaction. SQLite matches them with FTS5 (prefix queries, bm25 rank);
+PostgreSQL with full-text search (prefix tsquery, ts_rank) on a GIN index. Every hit is
+read through the visibility gate in the same query, so a record above the user's clearance
+is never found, nor counted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import (
+    Select,
+    and_,
+    column,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session, aliased
+
+from crm.extensions import db
+from crm.models import (
+    Affiliation,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Interaction,
+    Organization,
+    SavedSearch,
+    SearchDocument,
+    User,
+    WorkArea,
+)
+from crm.services import records
+from crm.services.contacts import current_post_clause
+from crm.services.errors import RecordNotFound, parse_id
+from crm.services.normalize import clean, fold, subdivision_name
+from crm.services.visibility import visibility_clause
+
+RECORD_TYPES = ("organization", "contact", "interaction")
+MODELS: dict[str, Any] = {
+    "organization": Organization,
+    "contact": Contact,
+    "interaction": Interaction,
+}
+_WORD = re.compile(r"[a-z0-9]+")
+MAX_QUERY_WORDS = 8
+
+
+# --- Documents -----------------------------------------------------------------------------
+
+
+def _digits(number: str) -> list[str]:
+    """A phone number as people say it: in full, without the country code, the last seven."""
+    digits = re.sub(r"\D", "", number)
+    forms = [digits]
+    for country in ("1", "52"):
+        if digits.startswith(country) and len(digits) - len(country) >= 7:
+            forms.append(digits[len(country) :])
+    forms.append(digits[-7:])
+    return forms
+
+
+def _region_words(code: str) -> list[str]:
+    """A state's name and its initials: "Baja California" and "BC" for MX-BCN."""
+    name = subdivision_name(code) if code else ""
+    words = name.split()
+    return [name, "".join(w[0] for w in words)] if len(words) > 1 else [name]
+
+
+def _join(*parts: Iterable[str] | str) -> str:
+    words: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            words.append(part)
+        else:
+            words.extend(part)
+    return fold(" ".join(w for w in words if w))
+
+
+def organization_documents(ids: set[int]) -> dict[int, str]:
+    # A unit is also found by its parent's acronym: "FGR BC" finds the FGR's office in Baja
+    # California.
+    parent = aliased(Organization)
+    rows = db.session.execute(
+        select(
+            parent.acronym.label("parent_acronym"),
+            Organization.id,
+            Organization.name,
+            Organization.name_es,
+            Organization.acronym,
+            Organization.city,
+            Organization.subdivision,
+            Organization.email,
+            Organization.website,
+            Organization.phone,
+        )
+        .outerjoin(parent, Organization.parent_id == parent.id)
+        .where(Organization.id.in_(ids))
+    )
+    return {
+        row.id: _join(
+            row.name,
+            row.name_es,
+            row.acronym,
+            row.parent_acronym or "",
+            row.city,
+            row.subdivision,
+            row.subdivision.partition("-")[2],
+            _region_words(row.subdivision),
+            row.email,
+            re.sub(r"^https?://(www\.)?", "", row.website),
+            _digits(row.phone) if row.phone else [],
+        )
+        for row in rows
+    }
+
+
+def contact_documents(ids: set[int], today: date) -> dict[int, str]:
+    words: dict[int, list[str]] = {}
+    for row in db.session.execute(
+        select(
+            Contact.id,
+            Contact.honorific,
+            Contact.given_names,
+            Contact.family_name,
+            Contact.second_family_name,
+        ).where(Contact.id.in_(ids))
+    ):
+        words[row.id] = [row.honorific, row.given_names, row.family_name, row.second_family_name]
+    for contact_id, address in db.session.execute(
+        select(ContactEmail.contact_id, ContactEmail.address).where(
+            ContactEmail.contact_id.in_(ids)
+        )
+    ):
+        words.setdefault(contact_id, []).append(address)
+    for contact_id, number in db.session.execute(
+        select(ContactPhone.contact_id, ContactPhone.number).where(ContactPhone.contact_id.in_(ids))
+    ):
+        words.setdefault(contact_id, []).extend(_digits(number))
+    # Current posts: "nunez tijuana" finds the consul in Tijuana. The organization's name is
+    # only matched; what is shown comes from the gate-checked records.
+    for post in db.session.execute(
+        select(
+            Affiliation.contact_id,
+            Affiliation.title,
+            Organization.name,
+            Organization.acronym,
+            Organization.city,
+        )
+        .join(Organization, Affiliation.organization_id == Organization.id)
+        .where(Affiliation.contact_id.in_(ids), current_post_clause(today))
+    ):
+        words.setdefault(post.contact_id, []).extend(
+            [post.title, post.name, post.acronym, post.city]
+        )
+    return {contact_id: _join(parts) for contact_id, parts in words.items()}
+
+
+def interaction_documents(ids: set[int]) -> dict[int, str]:
+    rows = db.session.execute(
+        select(
+            Interaction.id, Interaction.subject, Interaction.summary, Interaction.location
+        ).where(Interaction.id.in_(ids))
+    )
+    return {row.id: _join(row.subject, row.summary, row.location) for row in rows}
+
+
+def _write_documents(session: Session, record_type: str, documents: dict[int, str]) -> None:
+    if not documents:
+        return
+    session.execute(
+        delete(SearchDocument).where(
+            SearchDocument.record_type == record_type,
+            SearchDocument.record_id.in_(documents),
+        )
+    )
+    session.execute(
+        insert(SearchDocument),
+        [
+            {"record_type": record_type, "record_id": record_id, "content": content}
+            for record_id, content in documents.items()
+        ],
+    )
+
+
+def index_records(
+    organization_ids: set[int],
+    contact_ids: set[int],
+    interaction_ids: set[int],
+    *,
+    with_dependents: bool = True,
+) -> None:
+    """Rewrite the documents of these records from what the database holds now (and, unless
+    told otherwise, of the units and people found through these organizations)."""
+    today = date.today()
+    if organization_ids and with_dependents:
+        # Units are found by their parent's acronym, people by their organization's name.
+        organization_ids = organization_ids | set(
+            db.session.scalars(
+                select(Organization.id).where(Organization.parent_id.in_(organization_ids))
+            )
+        )
+        contact_ids = contact_ids | set(
+            db.session.scalars(
+                select(Affiliation.contact_id).where(
+                    Affiliation.organization_id.in_(organization_ids)
+                )
+            )
+        )
+    session = db.session()
+    for chunk in _chunks(organization_ids):
+        _write_documents(session, "organization", organization_documents(chunk))
+    for chunk in _chunks(contact_ids):
+        _write_documents(session, "contact", contact_documents(chunk, today))
+    for chunk in _chunks(interaction_ids):
+        _write_documents(session, "interaction", interaction_documents(chunk))
+
+
+def _chunks(ids: set[int], size: int = 500) -> Iterable[set[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), size):
+        yield set(ordered[start : start + size])
+
+
+def rebuild_index() -> int:
+    """Write every record's document (after a bulk load, or to repair the index)."""
+    db.session.execute(delete(SearchDocument))
+    total = 0
+    for model in (Organization, Contact, Interaction):
+        ids = set(db.session.scalars(select(model.id)))
+        total += len(ids)
+        index_records(
+            ids if model is Organization else set(),
+            ids if model is Contact else set(),
+            ids if model is Interaction else set(),
+            with_dependents=False,
+        )
+    db.session.flush()
+    return total
+
+
+def index_is_complete() -> bool:
+    documents = db.session.scalar(select(func.count()).select_from(SearchDocument)) or 0
+    records_count = sum(
+        db.session.scalar(select(func.count()).select_from(model)) or 0
+        for model in (Organization, Contact, Interaction)
+    )
+    return documents >= records_count
+
+
+# --- Keeping the index in step -------------------------------------------------------------
+
+PENDING_KEY = "search_pending"
+
+
+def _touched(session: Session) -> tuple[set[int], set[int], set[int]]:
+    organizations: set[int] = set()
+    contacts: set[int] = set()
+    interactions: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Organization):
+            organizations.add(obj.id)
+        elif isinstance(obj, Contact):
+            contacts.add(obj.id)
+        elif isinstance(obj, ContactEmail | ContactPhone | Affiliation):
+            contacts.add(obj.contact_id if obj.contact_id else getattr(obj.contact, "id", None))
+        elif isinstance(obj, Interaction):
+            interactions.add(obj.id)
+    return organizations, contacts, interactions
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _remember(session: Session, _context: Any) -> None:
+    """Note what the flush wrote (new records have their ids by now)."""
+    pending = session.info.setdefault(PENDING_KEY, (set(), set(), set()))
+    for mine, touched in zip(pending, _touched(session), strict=True):
+        mine.update(i for i in touched if i is not None)
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _reindex(session: Session) -> None:
+    """Rewrite the touched records' documents just before the transaction commits."""
+    pending = session.info.pop(PENDING_KEY, None)
+    if pending and any(pending):
+        with session.no_autoflush:
+            index_records(*pending)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
+
+
+# --- Searching -----------------------------------------------------------------------------
+
+
+@dataclass
+class SearchFilters:
+    q: str = ""
+    types: tuple[str, ...] = RECORD_TYPES
+    kind: str = ""  # organization kind
+    country: str = ""
+    tier_id: int | None = None
+    work_area_id: int | None = None
+    owner_id: int | None = None
+    since: date | None = None  # interactions
+    until: date | None = None
+    timezone: str = "UTC"
+
+
+@dataclass
+class SearchResults:
+    query: str
+    groups: dict[str, list[Any]] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
+
+
+def query_words(query: str) -> list[str]:
+    """The typed words, folded; a phone number typed with spaces or dashes is one word."""
+    folded = fold(query)
+    digits = re.sub(r"\D", "", folded)
+    if len(digits) >= 7 and not re.search(r"[a-z]", folded):
+        return [digits]
+    return _WORD.findall(folded)[:MAX_QUERY_WORDS]
+
+
+def _match(words: list[str]) -> tuple[Any, Any]:
+    """The matching condition and the rank (lower is better) for this database."""
+    if db.engine.dialect.name == "postgresql":
+        query = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
+        vector = func.to_tsvector("simple", SearchDocument.content)
+        return vector.op("@@")(query), -func.ts_rank(vector, query)
+    expression = " AND ".join(f'"{w}"*' for w in words)
+    fts = table("search_fts", column("rowid"))
+    matched = SearchDocument.id.in_(
+        select(fts.c.rowid).where(
+            text("search_fts MATCH :expression").bindparams(expression=expression)
+        )
+    )
+    rank = (
+        select(func.bm25(literal_column("search_fts")))
+        .select_from(fts)
+        .where(
+            fts.c.rowid == SearchDocument.id,
+            text("search_fts MATCH :rank_expression").bindparams(rank_expression=expression),
+        )
+        .scalar_subquery()
+    )
+    return matched, rank
+
+
+def _filtered(model: Any, filters: SearchFilters) -> list[Any]:
+    conditions: list[Any] = []
+    if model is Organization:
+        if filters.kind:
+            conditions.append(Organization.kind == filters.kind)
+        if filters.country:
+            conditions.append(Organization.country == filters.country.upper())
+        if filters.tier_id:
+            conditions.append(Organization.tier_id == filters.tier_id)
+        if filters.work_area_id:
+            conditions.append(Organization.work_areas.any(WorkArea.id == filters.work_area_id))
+        if filters.owner_id:
+            conditions.append(Organization.owner_id == filters.owner_id)
+    elif model is Contact:
+        if filters.tier_id:
+            conditions.append(Contact.tier_id == filters.tier_id)
+        if filters.owner_id:
+            conditions.append(Contact.owner_id == filters.owner_id)
+        if filters.kind or filters.country:
+            org = []
+            if filters.kind:
+                org.append(Organization.kind == filters.kind)
+            if filters.country:
+                org.append(Organization.country == filters.country.upper())
+            conditions.append(
+                Contact.affiliations.any(
+                    and_(
+                        current_post_clause(date.today()), Affiliation.organization.has(and_(*org))
+                    )
+                )
+            )
+    else:
+        if filters.work_area_id:
+            conditions.append(Interaction.work_areas.any(WorkArea.id == filters.work_area_id))
+        if filters.owner_id:
+            conditions.append(Interaction.owner_id == filters.owner_id)
+        zone = ZoneInfo(filters.timezone)
+        if filters.since:
+            conditions.append(
+                Interaction.starts_at >= datetime.combine(filters.since, time(), zone)
+            )
+        if filters.until:
+            conditions.append(
+                Interaction.starts_at < datetime.combine(filters.until, time(23, 59, 59), zone)
+            )
+    return conditions
+
+
+def _hits(record_type: str, words: list[str], viewer: User, filters: SearchFilters) -> Select[Any]:
+    model = MODELS[record_type]
+    matched, rank = _match(words)
+    return (
+        select(model)
+        .join(
+            SearchDocument,
+            and_(SearchDocument.record_type == record_type, SearchDocument.record_id == model.id),
+        )
+        .where(matched, visibility_clause(model, viewer), *_filtered(model, filters))
+        .order_by(rank, model.id)
+    )
+
+
+def search(filters: SearchFilters, viewer: User, limit: int = 20) -> SearchResults:
+    """The visible records matching every typed word (each as a prefix), best first, by type."""
+    words = query_words(filters.q)
+    results = SearchResults(query=filters.q)
+    if not words:
+        return results
+    for record_type in RECORD_TYPES:
+        if record_type not in filters.types:
+            continue
+        stmt = _hits(record_type, words, viewer, filters)
+        results.groups[record_type] = list(db.session.scalars(stmt.limit(limit)))
+        results.totals[record_type] = (
+            db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        )
+    return results
+
+
+def suggestions(query: str, viewer: User, per_type: int = 5) -> list[dict[str, Any]]:
+    """Type-ahead: a few best hits of each type."""
+    words = query_words(query)
+    if not words:
+        return []
+    found: list[dict[str, Any]] = []
+    for record_type in RECORD_TYPES:
+        stmt = _hits(record_type, words, viewer, SearchFilters())
+        for record in db.session.scalars(stmt.limit(per_type)):
+            found.append({"type": record_type, "id": record.id, "label": _label(record)})
+    return found
+
+
+def _label(record: Any) -> str:
+    if isinstance(record, Contact):
+        return record.display_name
+    if isinstance(record, Organization):
+        return f"{record.name} ({record.acronym})" if record.acronym else record.name
+    return record.subject
+
+
+# --- Saved searches ---------------------------------------------------------------------------
+
+
+def saved_searches(user: User) -> list[SavedSearch]:
+    return list(
+        db.session.scalars(
+            select(SavedSearch).where(SavedSearch.user_id == user.id).order_by(SavedSearch.name)
+        )
+    )
+
+
+def save_search(name: str, query: str, user: User) -> SavedSearch:
+    errors: dict[str, str] = {}
+    name = clean(name)
+    if not name:
+        errors["name"] = _("Name the search.")
+    records.raise_if(errors)
+    saved = SavedSearch(user_id=user.id, name=name[:120], query=query[:1000])
+    db.session.add(saved)
+    db.session.flush()
+    return saved
+
+
+def delete_saved_search(search_id: object, user: User) -> None:
+    saved = db.session.get(SavedSearch, parse_id(search_id))
+    if saved is None or saved.user_id != user.id:
+        raise RecordNotFound()
+    db.session.delete(saved)
+    db.session.flush()
