@@ -85,6 +85,24 @@ def setup_command() -> None:
         ctx.invoke(reindex_command)
 
 
+@crm_cli.command("seed-scale")
+@click.option("--contacts", default=100_000, show_default=True)
+@click.option("--organizations", default=20_000, show_default=True)
+@click.option("--interactions", default=1_000_000, show_default=True)
+@click.option("--seed", default=2026, show_default=True)
+@with_appcontext
+def seed_scale_command(contacts: int, organizations: int, interactions: int, seed: int) -> None:
+    """Load a large, realistic office for benchmarks (the same data for the same seed)."""
+    from crm.services.scale_data import SCALE_PASSWORD, load_scale_office
+
+    ensure_reference_data()
+    load_scale_office(contacts, organizations, interactions, seed, progress=click.echo)
+    count = rebuild_index()
+    db.session.commit()
+    click.echo(f"Search index: {count} records. Staff sign in as staff0@scale.example")
+    click.echo(f"(admin) to staff24@scale.example with the password {SCALE_PASSWORD}.")
+
+
 @crm_cli.command("reindex")
 @with_appcontext
 def reindex_command() -> None:
