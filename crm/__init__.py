@@ -151,6 +151,7 @@ def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | b
 
 def register_blueprints(app: Flask) -> None:
     from crm.admin.views import bp as admin_bp
+    from crm.auth.access import public
     from crm.auth.views import bp as auth_bp
     from crm.calendar.views import bp as calendar_bp
     from crm.contacts.views import bp as contacts_bp
@@ -179,6 +180,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(duplicates_bp, url_prefix="/duplicates")
     app.register_blueprint(search_bp, url_prefix="/search")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+
+    @app.get("/health")
+    @public
+    def health() -> str:
+        """For load balancers and monitoring: the app answers, and touches nothing else."""
+        return "ok"
 
     @app.before_request
     def require_login() -> Any:

@@ -136,3 +136,11 @@ def test_feed_addresses_carry_the_public_address_only_behind_a_trusted_proxy(
     assert address.group(1).startswith(f"{expected}/calendar/feeds/")
     webcal = expected.replace("https://", "webcal://").replace("http://", "webcal://")
     assert f'value="{webcal}/calendar/feeds/' in html
+
+
+def test_the_health_check_answers_without_login_or_session(app):
+    response = app.test_client().get("/health")
+
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ok"
+    assert "Set-Cookie" not in response.headers

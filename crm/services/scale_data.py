@@ -202,9 +202,11 @@ def load_scale_office(
 
     def interaction_rows() -> Iterator[dict[str, Any]]:
         for _ in range(interactions):
-            # Ten years back to a year ahead, more of them recent.
-            back = timedelta(seconds=int(span.total_seconds() * rng.random() ** 2))
-            starts = now - back + timedelta(days=365) * (rng.random() < 0.05)
+            # Evenly over ten years, and one in twenty planned within the coming year.
+            if rng.random() < 0.05:
+                starts = now + timedelta(seconds=int(365 * 86400 * rng.random()))
+            else:
+                starts = now - timedelta(seconds=int(span.total_seconds() * rng.random()))
             yield {
                 "uid": _uid(rng),
                 "kind": rng.choice(("meeting", "meeting", "call", "email", "conference")),

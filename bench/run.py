@@ -1,0 +1,396 @@
+"""Benchmark the app at the scale of a real office, served by gunicorn, loaded from outside.
+
+    .venv/bin/python bench/run.py                       # SQLite, full scale
+    .venv/bin/python bench/run.py --database postgres   # PostgreSQL (BENCH_DATABASE_URL)
+    .venv/bin/python bench/run.py --contacts 10000 --organizations 2000 --interactions 100000
+
+Loads `flask crm seed-scale` into a fresh database (unless --reuse), starts gunicorn, signs in
+as an officer and measures, from this separate process with concurrent keep-alive clients,
+the latency (p50/p95/p99) and throughput of each page, next to a bare endpoint (/health) as
+the ceiling. Then the calendar feed cold and with If-None-Match (304), and a full CSV export
+of every contact (time, rows per second, and how much the server's memory grew). Writes the
+figures to bench/results/<database>.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv" / "bin"
+HOST, PORT = "127.0.0.1", 5057
+QUERIES = (
+    "nunez tijuana",
+    "consulado san",
+    "fiscalia baja",
+    "garcia lopez",
+    "cons san",
+    "task force",
+    "person1234",
+    "664 555",
+    "trata",
+    "director",
+)
+OFFICER = ("staff0@scale.example", "liaison-scale-2026")
+
+
+@dataclass
+class Figures:
+    name: str
+    requests: int
+    seconds: float
+    p50: float
+    p95: float
+    p99: float
+    errors: int
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def flask(env: dict[str, str], *args: str) -> None:
+    subprocess.run([str(VENV / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, check=True)
+
+
+def sign_in(cookie_jar: dict[str, str]) -> str:
+    """A session cookie for the officer, through the real login form."""
+    connection = http.client.HTTPConnection(HOST, PORT)
+    connection.request("GET", "/login")
+    response = connection.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    body = urllib.parse.urlencode(
+        {"email": OFFICER[0], "password": OFFICER[1], "csrf_token": token.group(1) if token else ""}
+    )
+    connection.request(
+        "POST",
+        "/login",
+        body=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
+    response = connection.getresponse()
+    response.read()
+    session = response.getheader("Set-Cookie", "").split(";")[0]
+    if response.status != 302 or not session:
+        raise SystemExit(f"could not sign in: {response.status}")
+    cookie_jar["session"] = session
+    return session
+
+
+def load(
+    name: str,
+    paths: list[str],
+    cookie: str,
+    seconds: float,
+    concurrency: int,
+    headers: dict[str, str] | None = None,
+    expect: int = 200,
+) -> Figures:
+    """Hit the paths in turn from ``concurrency`` keep-alive clients for ``seconds``."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker(offset: int) -> None:
+        connection = http.client.HTTPConnection(HOST, PORT, timeout=60)
+        n = offset
+        mine: list[float] = []
+        while time.perf_counter() < stop:
+            path = paths[n % len(paths)]
+            n += 1
+            started = time.perf_counter()
+            connection.request("GET", path, headers={"Cookie": cookie, **(headers or {})})
+            response = connection.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            if response.status != expect:
+                with lock:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return Figures(
+        name, len(latencies), elapsed, cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000, errors[0]
+    )
+
+
+def worker_memory(master: int) -> int:
+    """The largest resident set (kB) among gunicorn's workers."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)))
+    return max(sizes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--organizations", type=int, default=20_000)
+    parser.add_argument("--interactions", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per page")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true", help="keep the loaded database")
+    args = parser.parse_args()
+
+    data = ROOT / "bench" / ".data"
+    data.mkdir(parents=True, exist_ok=True)
+    if args.database == "sqlite":
+        url = f"sqlite:///{data / 'bench.sqlite3'}"
+    else:
+        url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/crm_bench")
+    args.url = url
+    env = {
+        **os.environ,
+        "CRM_CONFIG": "production",
+        "SECRET_KEY": "benchmark-only-not-secret",
+        "DATABASE_URL": url,
+        "CRM_INSTANCE_PATH": str(data),
+        "CRM_SESSION_COOKIE_SECURE": "false",
+        "CRM_RATELIMIT_ENABLED": "false",
+        # A window that gives the office feed about five thousand events at this scale.
+        "CRM_CALENDAR_FEED_PAST_DAYS": str(max(1, round(14 * 1_000_000 / args.interactions))),
+        "CRM_CALENDAR_FEED_FUTURE_DAYS": str(max(1, round(7 * 1_000_000 / args.interactions))),
+    }
+    if not args.reuse:
+        if args.database == "sqlite":
+            (data / "bench.sqlite3").unlink(missing_ok=True)
+        else:
+            name = urllib.parse.urlsplit(url).path.lstrip("/")
+            admin = url.rsplit("/", 1)[0] + "/postgres"
+            for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
+                subprocess.run(["psql", admin, "-qc", sql], check=True)
+        started = time.perf_counter()
+        flask(env, "db", "upgrade")
+        flask(env, "crm", "init")
+        flask(
+            env,
+            "crm",
+            "seed-scale",
+            "--contacts",
+            str(args.contacts),
+            "--organizations",
+            str(args.organizations),
+            "--interactions",
+            str(args.interactions),
+        )
+        print(f"loaded in {time.perf_counter() - started:.0f} s")
+
+    server = subprocess.Popen(
+        [
+            str(VENV / "gunicorn"),
+            "-w",
+            str(args.workers),
+            "--threads",
+            "4",
+            "-b",
+            f"{HOST}:{PORT}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection(HOST, PORT, timeout=1).request("GET", "/health")
+                break
+            except OSError:
+                time.sleep(0.2)
+        results = run_pages(args)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    write(args, results)
+
+
+def run_pages(args: argparse.Namespace) -> dict[str, object]:
+    cookie = sign_in({})
+    busiest = busiest_contact(args.url)
+    pages = {
+        "bare endpoint (/health)": ["/health"],
+        "dashboard": ["/"],
+        "organizations, page 1": ["/organizations/"],
+        "organizations, page 500": ["/organizations/?page=500"],
+        "contact with a long timeline": [f"/contacts/{busiest}"],
+        "global search (10 queries)": [
+            "/search/?" + urllib.parse.urlencode({"q": q}) for q in QUERIES
+        ],
+    }
+    figures = []
+    for name, paths in pages.items():
+        load(name, paths, cookie, 1.0, args.concurrency)  # warm up
+        figures.append(load(name, paths, cookie, args.seconds, args.concurrency))
+        print(report_line(figures[-1], figures[0]))
+    feed_path, events = make_feed(cookie)
+    cold = load("calendar feed, cold", [feed_path], "", args.seconds, args.concurrency)
+    connection = http.client.HTTPConnection(HOST, PORT)
+    connection.request("GET", feed_path)
+    etag = connection.getresponse().getheader("ETag", "")
+    warm = load(
+        "calendar feed, 304",
+        [feed_path],
+        "",
+        args.seconds,
+        args.concurrency,
+        headers={"If-None-Match": etag},
+        expect=304,
+    )
+    figures += [cold, warm]
+    print(report_line(cold, figures[0]), f"({events} events)")
+    print(report_line(warm, figures[0]))
+    export = measure_export(cookie)
+    print(json.dumps(export))
+    return {"figures": figures, "export": export, "events": events, "contact": busiest}
+
+
+def busiest_contact(url: str) -> int:
+    """The contact with the longest timeline, read from the benchmark database."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import func, select
+
+    from config import database_url
+    from crm import create_app
+    from crm.extensions import db
+    from crm.models import InteractionContact
+
+    app = create_app("production", SECRET_KEY="x", SQLALCHEMY_DATABASE_URI=database_url(url))
+    with app.app_context():
+        return db.session.scalar(
+            select(InteractionContact.contact_id)
+            .group_by(InteractionContact.contact_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
+
+
+def make_feed(cookie: str) -> tuple[str, int]:
+    connection = http.client.HTTPConnection(HOST, PORT)
+    connection.request("GET", "/calendar/", headers={"Cookie": cookie})
+    page = connection.getresponse().read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    body = urllib.parse.urlencode({"csrf_token": token, "scope": "office", "name": "Bench"})
+    connection.request(
+        "POST",
+        "/calendar/feeds",
+        body=body,
+        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    page = connection.getresponse().read().decode()
+    address = re.search(r'id="feed-https" type="text" readonly value="([^"]+)"', page).group(1)
+    path = urllib.parse.urlsplit(address).path
+    connection.request("GET", path)
+    events = connection.getresponse().read().count(b"BEGIN:VEVENT")
+    return path, events
+
+
+def measure_export(cookie: str) -> dict[str, float]:
+    master = int(
+        subprocess.run(
+            ["pgrep", "-o", "-f", f"gunicorn.*{PORT}"], capture_output=True, text=True
+        ).stdout.split()[0]
+    )
+    before = worker_memory(master)
+    peak = [before]
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], worker_memory(master))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    connection = http.client.HTTPConnection(HOST, PORT, timeout=600)
+    started = time.perf_counter()
+    connection.request("GET", "/exports/contacts?format=csv", headers={"Cookie": cookie})
+    response = connection.getresponse()
+    rows = -1
+    while chunk := response.read(1 << 16):
+        rows += chunk.count(b"\r\n")
+    elapsed = time.perf_counter() - started
+    done.set()
+    watcher.join()
+    return {
+        "rows": rows,
+        "seconds": round(elapsed, 2),
+        "rows_per_second": round(rows / elapsed),
+        "server_memory_growth_mb": round((peak[0] - before) / 1024, 1),
+    }
+
+
+def report_line(figures: Figures, ceiling: Figures) -> str:
+    ratio = figures.throughput / ceiling.throughput if ceiling.throughput else 0
+    return (
+        f"{figures.name:34} p50 {figures.p50:7.1f} ms  p95 {figures.p95:7.1f} ms  "
+        f"p99 {figures.p99:7.1f} ms  {figures.throughput:7.1f} req/s  "
+        f"{ratio:6.1%} of ceiling  errors {figures.errors}"
+    )
+
+
+def write(args: argparse.Namespace, results: dict[str, object]) -> None:
+    lines = [
+        f"# Benchmark: {args.database}",
+        "",
+        f"{args.contacts:,} contacts, {args.organizations:,} organizations, "
+        f"{args.interactions:,} interactions; gunicorn {args.workers} workers x 4 threads; "
+        f"{args.concurrency} concurrent clients, {args.seconds:.0f} s per page; "
+        f"{time.strftime('%Y-%m-%d')}.",
+        "",
+        "| page | p50 ms | p95 ms | p99 ms | req/s | of ceiling | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    ceiling = results["figures"][0]  # type: ignore[index]
+    for f in results["figures"]:  # type: ignore[attr-defined]
+        ratio = f.throughput / ceiling.throughput if ceiling.throughput else 0
+        lines.append(
+            f"| {f.name} | {f.p50:.1f} | {f.p95:.1f} | {f.p99:.1f} | "
+            f"{f.throughput:.1f} | {ratio:.1%} | {f.errors} |"
+        )
+    export: dict[str, float] = results["export"]  # type: ignore[assignment]
+    lines += [
+        "",
+        f"Calendar feed: {results['events']} events. Contact page: the contact with the most "
+        "interactions.",
+        "",
+        f"CSV export of every contact: {export['rows']:,} rows in {export['seconds']} s "
+        f"({export['rows_per_second']:,} rows/s); server memory grew by "
+        f"{export['server_memory_growth_mb']} MB.",
+        "",
+    ]
+    out = ROOT / "bench" / "results" / f"{args.database}.md"
+    out.write_text("\n".join(lines))
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
