@@ -70,7 +70,11 @@ def suggest() -> Response:
 
 @bp.post("/saved")
 def save() -> Response:
-    query = {k: v for k, v in request.form.items(multi=True) if k not in ("csrf_token", "name")}
+    query = [
+        (key, value)
+        for key, value in request.form.items(multi=True)
+        if key not in ("csrf_token", "name") and value
+    ]
     if FlaskForm().validate_on_submit():
         try:
             service.save_search(request.form.get("name", ""), urlencode(query), current_user)

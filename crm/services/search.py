@@ -87,11 +87,11 @@ def _region_words(code: str) -> list[str]:
 def _join(*parts: Iterable[str] | str) -> str:
     words: list[str] = []
     for part in parts:
-        if isinstance(part, str):
-            words.append(part)
-        else:
-            words.extend(part)
-    return fold(" ".join(w for w in words if w))
+        words.extend([part] if isinstance(part, str) else part)
+    text = fold(" ".join(w for w in words if w))
+    # An address is one word to PostgreSQL's parser: add its parts, as SQLite sees them.
+    pieces = " ".join(" ".join(_WORD.findall(w)) for w in text.split() if "@" in w or "." in w)
+    return f"{text} {pieces}".strip()
 
 
 def organization_documents(ids: set[int]) -> dict[int, str]:
@@ -111,7 +111,14 @@ def organization_documents(ids: set[int]) -> dict[int, str]:
             Organization.website,
             Organization.phone,
         )
-        .outerjoin(parent, Organization.parent_id == parent.id)
+        .outerjoin(
+            parent,
+            and_(
+                Organization.parent_id == parent.id,
+                parent.deleted_at.is_(None),
+                parent.sensitivity <= Organization.sensitivity,
+            ),
+        )
         .where(Organization.id.in_(ids))
     )
     return {
@@ -165,7 +172,15 @@ def contact_documents(ids: set[int], today: date) -> dict[int, str]:
             Organization.city,
         )
         .join(Organization, Affiliation.organization_id == Organization.id)
-        .where(Affiliation.contact_id.in_(ids), current_post_clause(today))
+        .join(Contact, Affiliation.contact_id == Contact.id)
+        .where(
+            Affiliation.contact_id.in_(ids),
+            current_post_clause(today),
+            # Whoever may see the person may see these: a more sensitive (or trashed)
+            # organization must not make them findable by its name.
+            Organization.deleted_at.is_(None),
+            Organization.sensitivity <= Contact.sensitivity,
+        )
     ):
         words.setdefault(post.contact_id, []).extend(
             [post.title, post.name, post.acronym, post.city]
@@ -297,6 +312,7 @@ def _remember(session: Session, _context: Any) -> None:
 @sa_event.listens_for(Session, "before_commit")
 def _reindex(session: Session) -> None:
     """Rewrite the touched records' documents just before the transaction commits."""
+    session.flush()  # a commit's own flush comes after this hook
     pending = session.info.pop(PENDING_KEY, None)
     if pending and any(pending):
         with session.no_autoflush:
@@ -370,7 +386,7 @@ def _match(words: list[str]) -> tuple[Any, Any]:
     return matched, rank
 
 
-def _filtered(model: Any, filters: SearchFilters) -> list[Any]:
+def _filtered(model: Any, filters: SearchFilters, viewer: User) -> list[Any]:
     conditions: list[Any] = []
     if model is Organization:
         if filters.kind:
@@ -397,7 +413,10 @@ def _filtered(model: Any, filters: SearchFilters) -> list[Any]:
             conditions.append(
                 Contact.affiliations.any(
                     and_(
-                        current_post_clause(date.today()), Affiliation.organization.has(and_(*org))
+                        current_post_clause(date.today()),
+                        Affiliation.organization.has(
+                            and_(visibility_clause(Organization, viewer), *org)
+                        ),
                     )
                 )
             )
@@ -427,7 +446,7 @@ def _hits(record_type: str, words: list[str], viewer: User, filters: SearchFilte
             SearchDocument,
             and_(SearchDocument.record_type == record_type, SearchDocument.record_id == model.id),
         )
-        .where(matched, visibility_clause(model, viewer), *_filtered(model, filters))
+        .where(matched, visibility_clause(model, viewer), *_filtered(model, filters, viewer))
         .order_by(rank, model.id)
     )
 
