@@ -43,7 +43,7 @@ def index() -> str:
 
 @bp.get("/<int:interaction_id>")
 def show(interaction_id: int) -> str:
-    interaction = service.get_interaction(interaction_id, current_user)
+    interaction = service.interaction_detail(interaction_id, current_user)
     return render_template(
         "interactions/show.html",
         interaction=interaction,

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, false, func, literal, or_, select, true, union_all
 from sqlalchemy import update as sql_update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from crm.extensions import db
 from crm.formats import ics
@@ -177,6 +177,7 @@ def feeds_of(user: User) -> list[CalendarFeed]:
         db.session.scalars(
             select(CalendarFeed)
             .where(CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None))
+            .options(selectinload(CalendarFeed.organization), selectinload(CalendarFeed.work_area))
             .order_by(CalendarFeed.created_at, CalendarFeed.id)
         )
     )

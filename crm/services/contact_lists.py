@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, delete, or_, select
+from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.models import Contact, ContactList, ContactListMember, User, contact_list_shares
@@ -121,6 +122,7 @@ def lists_for(viewer: User) -> list[ContactList]:
         db.session.scalars(
             select(ContactList)
             .where(ContactList.deleted_at.is_(None), _readable(viewer))
+            .options(selectinload(ContactList.owner))
             .order_by(ContactList.name, ContactList.id)
         )
     )
@@ -162,7 +164,8 @@ def members(contact_list: ContactList, viewer: User, today: date) -> Select[tupl
 def member_page(
     contact_list: ContactList, viewer: User, today: date, page: int = 1, per_page: int = 25
 ) -> Page[Contact]:
-    return paginate(members(contact_list, viewer, today), page, per_page)
+    stmt = members(contact_list, viewer, today).options(selectinload(Contact.emails))
+    return paginate(stmt, page, per_page)
 
 
 def add_members(contact_list: ContactList, contact_ids: list[int], actor: User) -> int:

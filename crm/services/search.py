@@ -26,13 +26,12 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    literal_column,
     select,
     table,
     text,
 )
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from crm.extensions import db
 from crm.models import (
@@ -361,29 +360,21 @@ def query_words(query: str) -> list[str]:
     return _WORD.findall(folded)[:MAX_QUERY_WORDS]
 
 
-def _match(words: list[str]) -> tuple[Any, Any]:
-    """The matching condition and the rank (lower is better) for this database."""
+_FTS = table("search_fts", column("rowid"), column("rank"))
+
+
+def _matching(stmt: Select[Any], words: list[str]) -> tuple[Select[Any], Any]:
+    """Add the word match to a statement over the documents; return it and the rank to order
+    by (lower is better). SQLite joins the FTS5 table, whose rank (bm25) comes with the match."""
     if db.engine.dialect.name == "postgresql":
         query = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
         vector = func.to_tsvector("simple", SearchDocument.content)
-        return vector.op("@@")(query), -func.ts_rank(vector, query)
+        return stmt.where(vector.op("@@")(query)), -func.ts_rank(vector, query)
     expression = " AND ".join(f'"{w}"*' for w in words)
-    fts = table("search_fts", column("rowid"))
-    matched = SearchDocument.id.in_(
-        select(fts.c.rowid).where(
-            text("search_fts MATCH :expression").bindparams(expression=expression)
-        )
+    joined = stmt.join(_FTS, _FTS.c.rowid == SearchDocument.id).where(
+        text("search_fts MATCH :expression").bindparams(expression=expression)
     )
-    rank = (
-        select(func.bm25(literal_column("search_fts")))
-        .select_from(fts)
-        .where(
-            fts.c.rowid == SearchDocument.id,
-            text("search_fts MATCH :rank_expression").bindparams(rank_expression=expression),
-        )
-        .scalar_subquery()
-    )
-    return matched, rank
+    return joined, _FTS.c.rank
 
 
 def _filtered(model: Any, filters: SearchFilters, viewer: User) -> list[Any]:
@@ -439,16 +430,16 @@ def _filtered(model: Any, filters: SearchFilters, viewer: User) -> list[Any]:
 
 def _hits(record_type: str, words: list[str], viewer: User, filters: SearchFilters) -> Select[Any]:
     model = MODELS[record_type]
-    matched, rank = _match(words)
-    return (
-        select(model)
-        .join(
+    stmt, rank = _matching(
+        select(model).join(
             SearchDocument,
             and_(SearchDocument.record_type == record_type, SearchDocument.record_id == model.id),
-        )
-        .where(matched, visibility_clause(model, viewer), *_filtered(model, filters, viewer))
-        .order_by(rank, model.id)
+        ),
+        words,
     )
+    return stmt.where(
+        visibility_clause(model, viewer), *_filtered(model, filters, viewer)
+    ).order_by(rank, model.id)
 
 
 def search(filters: SearchFilters, viewer: User, limit: int = 20) -> SearchResults:
@@ -461,7 +452,10 @@ def search(filters: SearchFilters, viewer: User, limit: int = 20) -> SearchResul
         if record_type not in filters.types:
             continue
         stmt = _hits(record_type, words, viewer, filters)
-        results.groups[record_type] = list(db.session.scalars(stmt.limit(limit)))
+        page = stmt.limit(limit)
+        if record_type == "contact":
+            page = page.options(selectinload(Contact.emails))
+        results.groups[record_type] = list(db.session.scalars(page))
         results.totals[record_type] = (
             db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
         )

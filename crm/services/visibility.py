@@ -156,11 +156,20 @@ def can_see(record: Any, viewer: User | None, *, deleted: bool = False) -> bool:
     return record.sensitivity <= viewer.clearance and record.is_deleted == deleted
 
 
-def get_visible(model: type[T], record_id: Any, viewer: User | None, *, deleted: bool = False) -> T:
+def get_visible(
+    model: type[T],
+    record_id: Any,
+    viewer: User | None,
+    *,
+    deleted: bool = False,
+    options: tuple = (),
+) -> T:
     """Load one record the viewer may see, or raise RecordNotFound (shown as 404)."""
     key = parse_id(record_id)
     record = db.session.scalar(
-        visible(model, viewer, deleted=deleted).where(model.id == key)  # type: ignore[attr-defined]
+        visible(model, viewer, deleted=deleted)
+        .where(model.id == key)  # type: ignore[attr-defined]
+        .options(*options)
     )
     if record is None:
         raise RecordNotFound(model.__name__)
