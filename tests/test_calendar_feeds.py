@@ -36,7 +36,7 @@ from crm.models import (
     interaction_staff,
     interaction_work_areas,
 )
-from crm.services.calendar import FeedInput, create_feed
+from crm.services.calendar import FeedInput, built_feeds, create_feed
 from crm.services.contacts import ContactInput, EmailInput, update_contact
 from crm.services.interactions import (
     InteractionInput,
@@ -1095,8 +1095,10 @@ def test_a_feed_of_300_events_takes_as_many_queries_as_one_of_30(app, officer):
     token = new_feed(officer, scope="office")
     fetch(app, token)  # the first fetch of the hour also records it
 
+    built_feeds.clear()  # measure a full build each time
     small, small_response = statements_to_fetch(app, token)
     add_meetings(officer, 270, first=30)
+    built_feeds.clear()
     large, large_response = statements_to_fetch(app, token)
 
     assert len(vevents(small_response)) == 30
@@ -1111,10 +1113,24 @@ def test_a_feed_fetch_takes_at_most_six_queries(app, officer):
     token = new_feed(officer, scope="office")
     fetch(app, token)  # the first fetch of the hour also records it
 
+    built_feeds.clear()
     statements, response = statements_to_fetch(app, token)
 
     assert len(vevents(response)) == 30
     assert statements <= 6
+
+
+def test_a_feed_fetched_again_unchanged_is_served_without_building_it(app, officer):
+    add_meetings(officer, 30)
+    token = new_feed(officer, scope="office")
+    first = fetch(app, token)
+
+    statements, again = statements_to_fetch(app, token)
+
+    assert again.get_data() == first.get_data()
+    assert statements <= 3  # the feed, its version, nothing per event
+    add_meetings(officer, 1, first=30)
+    assert len(vevents(fetch(app, token))) == 31
 
 
 # --- One meeting as a file --------------------------------------------------------------------

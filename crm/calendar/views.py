@@ -160,10 +160,14 @@ def feed(token: str) -> Response:
     ):
         response = Response(status=304)
     else:
-        with force_locale(calendar_feed.user.language or "en"):
-            body = service.feed_calendar(
-                calendar_feed, window, now, _record_url(), url=request.base_url
-            )
+        key = (calendar_feed.token_hash, version.etag, request.base_url)
+        body = service.built_feeds.get(key)
+        if body is None:
+            with force_locale(calendar_feed.user.language or "en"):
+                body = service.feed_calendar(
+                    calendar_feed, window, now, _record_url(), url=request.base_url
+                )
+            service.built_feeds.put(key, body)
         response = Response(body, content_type=ICS_TYPE)
     service.record_fetch(calendar_feed, now)
     db.session.commit()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -270,6 +271,39 @@ def feed_version(feed: CalendarFeed, window: FeedWindow, now: datetime) -> FeedV
         etag=hashlib.sha256(key.encode()).hexdigest()[:32],
         last_modified=max(m.astimezone(UTC) for m in moments).replace(microsecond=0),
     )
+
+
+class BuiltFeeds:
+    """The last few feeds built, by feed and version: a client that does not send
+    If-None-Match, or a second client of the same feed, gets the same bytes without a
+    rebuild. The version changes with any change the feed could show, so nothing stale is
+    served; each server process keeps its own."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def put(self, key: tuple[object, ...], body: bytes) -> None:
+        with self._lock:
+            self._items[key] = body
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+built_feeds = BuiltFeeds()
 
 
 # --- Building events --------------------------------------------------------------------
