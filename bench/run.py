@@ -45,6 +45,8 @@ QUERIES = (
     "director",
 )
 OFFICER = ("staff0@scale.example", "liaison-scale-2026")
+# A request slower than this counts as an error (gunicorn's worker timeout is the same).
+TIMEOUT = 60
 
 
 @dataclass
@@ -108,18 +110,24 @@ def load(
     stop = time.perf_counter() + seconds
 
     def worker(offset: int) -> None:
-        connection = http.client.HTTPConnection(HOST, PORT, timeout=60)
+        connection = http.client.HTTPConnection(HOST, PORT, timeout=TIMEOUT)
         n = offset
         mine: list[float] = []
         while time.perf_counter() < stop:
             path = paths[n % len(paths)]
             n += 1
             started = time.perf_counter()
-            connection.request("GET", path, headers={"Cookie": cookie, **(headers or {})})
-            response = connection.getresponse()
-            response.read()
+            try:
+                connection.request("GET", path, headers={"Cookie": cookie, **(headers or {})})
+                response = connection.getresponse()
+                response.read()
+                failed = response.status != expect
+            except OSError:  # a timeout or a worker killed for taking too long
+                connection.close()
+                connection = http.client.HTTPConnection(HOST, PORT, timeout=TIMEOUT)
+                failed = True
             mine.append(time.perf_counter() - started)
-            if response.status != expect:
+            if failed:
                 with lock:
                     errors[0] += 1
         with lock:
@@ -210,6 +218,8 @@ def main() -> None:
             str(args.workers),
             "--threads",
             "4",
+            "--timeout",
+            str(TIMEOUT),
             "-b",
             f"{HOST}:{PORT}",
             "--log-level",
