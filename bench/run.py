@@ -189,7 +189,8 @@ def main() -> None:
     }
     if not args.reuse:
         if args.database == "sqlite":
-            (data / "bench.sqlite3").unlink(missing_ok=True)
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                (data / f"bench.sqlite3{suffix}").unlink(missing_ok=True)
         else:
             name = urllib.parse.urlsplit(url).path.lstrip("/")
             admin = url.rsplit("/", 1)[0] + "/postgres"

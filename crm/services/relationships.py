@@ -48,15 +48,20 @@ def _held(viewer: User, now: datetime) -> Select:
     )
 
 
+def _tiered(model: type) -> Select:
+    """Only tiered records have a cadence: the others' meetings need not be read."""
+    return select(model.id).where(model.tier_id.is_not(None))
+
+
 def _last_by_organization(viewer: User, now: datetime):
     held = _held(viewer, now).subquery()
     links = union_all(
-        select(
-            interaction_organizations.c.organization_id.label("record_id"), held.c.starts_at
-        ).join(held, held.c.id == interaction_organizations.c.interaction_id),
+        select(interaction_organizations.c.organization_id.label("record_id"), held.c.starts_at)
+        .join(held, held.c.id == interaction_organizations.c.interaction_id)
+        .where(interaction_organizations.c.organization_id.in_(_tiered(Organization))),
         select(InteractionContact.organization_id.label("record_id"), held.c.starts_at)
         .join(held, held.c.id == InteractionContact.interaction_id)
-        .where(InteractionContact.organization_id.is_not(None)),
+        .where(InteractionContact.organization_id.in_(_tiered(Organization))),
     ).subquery()
     return (
         select(links.c.record_id, func.max(links.c.starts_at).label("last_at"))
@@ -73,6 +78,7 @@ def _last_by_contact(viewer: User, now: datetime):
             func.max(held.c.starts_at).label("last_at"),
         )
         .join(held, held.c.id == InteractionContact.interaction_id)
+        .where(InteractionContact.contact_id.in_(_tiered(Contact)))
         .group_by(InteractionContact.contact_id)
         .subquery()
     )
