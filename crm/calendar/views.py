@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -22,6 +21,7 @@ from crm.form_helpers import save_with
 from crm.models import CalendarFeed
 from crm.services import calendar as service
 from crm.services.interactions import get_interaction, local_time
+from crm.services.normalize import file_name_part
 from crm.services.organizations import all_work_areas
 
 bp = Blueprint("calendar", __name__)
@@ -180,15 +180,6 @@ def feed(token: str) -> Response:
     return response
 
 
-def _file_name(subject: str, day: str) -> str:
-    """An ASCII file name every system accepts, e.g. meeting-2026-12-01-reunion-binacional."""
-    ascii_subject = (
-        unicodedata.normalize("NFKD", subject).encode("ascii", "ignore").decode().lower()
-    )
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_subject).strip("-")[:60].strip("-")
-    return f"{day}-{slug or 'meeting'}.ics"
-
-
 @bp.get("/interactions/<int:interaction_id>.ics")
 def interaction_file(interaction_id: int) -> Response:
     """One meeting to add to a calendar, as an attachment."""
@@ -197,7 +188,9 @@ def interaction_file(interaction_id: int) -> Response:
     day = local_time(interaction.starts_at, interaction.timezone).date().isoformat()
     response = Response(body, content_type=ICS_TYPE)
     response.headers.set(
-        "Content-Disposition", "attachment", filename=_file_name(interaction.subject, day)
+        "Content-Disposition",
+        "attachment",
+        filename=f"{day}-{file_name_part(interaction.subject, 'meeting')}.ics",
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

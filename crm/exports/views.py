@@ -5,8 +5,6 @@ Each file streams as it is written; the export is recorded in the audit log firs
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterator
 from datetime import date
 
@@ -23,6 +21,7 @@ from crm.services import exports as service
 from crm.services.contact_lists import get_list, members
 from crm.services.contacts import filtered as filtered_contacts
 from crm.services.contacts import get_contact
+from crm.services.normalize import file_name_part
 from crm.services.organizations import filtered as filtered_organizations
 from crm.services.visibility import visible
 
@@ -33,12 +32,6 @@ MEDIA_TYPES = {
     "vcf": "text/vcard; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def slug(text: str) -> str:
-    """An ASCII file-name part: accents dropped, anything else a hyphen."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:60].strip("-") or "export"
 
 
 def chosen_format(allowed: tuple[service.ExportFormat, ...] = tuple(service.ExportFormat)):
@@ -105,7 +98,9 @@ def contact(contact_id: int) -> Response:
     person = get_contact(contact_id, current_user)
     stmt = visible(type(person), current_user).where(type(person).id == person.id)
     subject = service.ExportSubject(person.full_name, "contact", person.id)
-    return contacts_download(stmt, subject, chosen_format(), slug(person.full_name))
+    return contacts_download(
+        stmt, subject, chosen_format(), file_name_part(person.full_name, "contact")
+    )
 
 
 @bp.get("/lists/<int:list_id>")
@@ -114,7 +109,7 @@ def contact_list(list_id: int) -> Response:
     chosen = get_list(list_id, current_user)
     stmt = members(chosen, current_user, date.today())
     subject = service.ExportSubject(_("List: %(name)s", name=chosen.name), "export", chosen.id)
-    return contacts_download(stmt, subject, chosen_format(), slug(chosen.name))
+    return contacts_download(stmt, subject, chosen_format(), file_name_part(chosen.name, "list"))
 
 
 @bp.get("/organizations")

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from crm.formats import FormatError
 from crm.formats.records import ContactRecord
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -212,13 +213,8 @@ ENCODINGS = ("utf-8", "cp1252")
 DELIMITERS = ",;\t|"
 
 
-class TableError(ValueError):
-    """The file cannot be read as a table; ``reason`` says why, as a code."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.detail = detail
+class TableError(FormatError):
+    """The file cannot be read as a table."""
 
 
 TOO_LARGE = "too_large"

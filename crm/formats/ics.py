@@ -18,6 +18,8 @@ from icalendar import Calendar, Component, Event, Timezone, vCalAddress, vDurati
 from icalendar.parser import Parameters
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
+from crm.formats import FormatError
+
 PRODUCT_ID = "-//Liaison CRM//Liaison CRM//EN"
 # The years every VTIMEZONE covers.
 ZONE_YEARS = (2000, 2040)
@@ -223,12 +225,8 @@ def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
 MAX_INVITATION_BYTES = 1_000_000
 
 
-class InvitationError(ValueError):
-    """The file cannot be read as a meeting invitation; ``reason`` says why, as a code."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class InvitationError(FormatError):
+    """The file cannot be read as a meeting invitation."""
 
 
 TOO_LARGE = "too_large"

@@ -31,8 +31,25 @@ class Address:
         return any((self.street, self.city, self.region, self.postal_code, self.country))
 
 
+class PersonName:
+    """How a person's name reads, from ``honorific``, ``given_names``, ``family_name`` and
+    ``second_family_name`` (Spanish names carry two surnames): for contacts and their records."""
+
+    @property
+    def family_names(self) -> str:
+        return " ".join(p for p in (self.family_name, self.second_family_name) if p)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_names, self.family_names) if p)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.honorific} {self.full_name}" if self.honorific else self.full_name
+
+
 @dataclass(frozen=True)
-class ContactRecord:
+class ContactRecord(PersonName):
     uid: str
     given_names: str
     family_name: str
@@ -55,18 +72,6 @@ class ContactRecord:
     # Activity, from the interaction log.
     last_interaction_on: date | None = None
     interaction_count: int = 0
-
-    @property
-    def family_names(self) -> str:
-        return " ".join(p for p in (self.family_name, self.second_family_name) if p)
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.given_names, self.family_names) if p)
-
-    @property
-    def display_name(self) -> str:
-        return f"{self.honorific} {self.full_name}" if self.honorific else self.full_name
 
 
 @dataclass(frozen=True)

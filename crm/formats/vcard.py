@@ -13,6 +13,7 @@ from typing import Any
 
 import vobject
 
+from crm.formats import FormatError
 from crm.formats.records import Address, ContactRecord, Email, Phone
 
 VERSIONS = ("3.0", "4.0")
@@ -130,12 +131,11 @@ MAX_VCARD_BYTES = 20 * 1024 * 1024
 MAX_CARDS = 100_000
 
 
-class CardError(ValueError):
-    """The file cannot be read as vCards; ``reason`` says why, ``card`` which one (1-based)."""
+class CardError(FormatError):
+    """The file cannot be read as vCards; ``card`` is the one that failed (1-based)."""
 
     def __init__(self, reason: str, card: int = 0) -> None:
         super().__init__(reason)
-        self.reason = reason
         self.card = card
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
+from crm.formats.records import PersonName
 from crm.models.base import Sensitivity, SensitivityType, SoftDeleteMixin, TimestampMixin
 from crm.models.organization import Organization
 from crm.models.reference import RelationshipTier, Tag
@@ -64,7 +65,7 @@ contact_tags = Table(
 )
 
 
-class Contact(SoftDeleteMixin, TimestampMixin, db.Model):
+class Contact(PersonName, SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "contacts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,18 +100,6 @@ class Contact(SoftDeleteMixin, TimestampMixin, db.Model):
     affiliations: Mapped[list[Affiliation]] = relationship(
         back_populates="contact", cascade="all, delete-orphan"
     )
-
-    @property
-    def family_names(self) -> str:
-        return " ".join(p for p in (self.family_name, self.second_family_name) if p)
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.given_names, self.family_names) if p)
-
-    @property
-    def display_name(self) -> str:
-        return f"{self.honorific} {self.full_name}" if self.honorific else self.full_name
 
     @property
     def sort_name(self) -> str:

@@ -21,6 +21,13 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", stripped).strip()
 
 
+def file_name_part(text: str, default: str) -> str:
+    """An ASCII piece of a file name every system accepts: "Reunión binacional" ->
+    "reunion-binacional"; ``default`` when nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:60].strip("-") or default
+
+
 def like_escape(text: str) -> str:
     """Make typed text match literally in LIKE (``_`` and ``%`` are not wildcards)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
