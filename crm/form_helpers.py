@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, Form
@@ -76,6 +77,17 @@ def field_for(form: Form, key: str) -> Field | None:
             if node is None:
                 return None
     return node if isinstance(node, Field) else None
+
+
+def posted_ids(name: str) -> list[int]:
+    """The record ids ticked in a form's checkboxes called ``name``; anything else is dropped."""
+    ids = []
+    for value in request.form.getlist(name):
+        try:
+            ids.append(parse_id(value))
+        except RecordNotFound:
+            continue
+    return ids
 
 
 def apply_errors(form: Form, errors: dict[str, str]) -> None:

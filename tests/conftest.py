@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from config import database_url
 from crm import create_app
-from crm.extensions import db
+from crm.extensions import db, limiter
 from crm.models import Sensitivity, User
 from crm.services.reference_data import ensure_reference_data
 from tests import factories
@@ -124,3 +124,26 @@ def login_as(client: FlaskClient, users: dict[str, User]) -> Callable[[str | Use
 @pytest.fixture
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def other_app(app: Flask) -> Iterator[Callable[..., Flask]]:
+    """Build another app on the same database with some settings changed (CSRF, rate limits,
+    calendar windows)."""
+    made: list[Flask] = []
+
+    def build(**overrides: object) -> Flask:
+        other = create_app(
+            "testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], **overrides
+        )
+        other.instance_path = app.instance_path
+        other.test_client_class = app.test_client_class
+        made.append(other)
+        return other
+
+    yield build
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+    # The limiter is one object shared by every app; give it back the test app's setting.
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]

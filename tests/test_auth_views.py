@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from crm import create_app
-from crm.extensions import db, limiter
+from crm.extensions import db
 from crm.models import Organization, User
 from tests import factories
 from tests.view_helpers import (
@@ -41,28 +39,6 @@ def is_signed_in(client: FlaskClient) -> bool:
         return False
     assert response.status_code == 200
     return True
-
-
-@pytest.fixture
-def other_app(app: Flask) -> Iterator[Callable[..., Flask]]:
-    """Build another app on the same database with some settings changed (CSRF, rate limit)."""
-    made: list[Flask] = []
-
-    def build(**overrides: object) -> Flask:
-        other = create_app(
-            "testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], **overrides
-        )
-        other.instance_path = app.instance_path
-        other.test_client_class = app.test_client_class
-        made.append(other)
-        return other
-
-    yield build
-    for other in made:
-        with other.app_context():
-            db.engine.dispose()
-    # The limiter is one object shared by every app; give it back the test app's setting.
-    limiter.enabled = app.config["RATELIMIT_ENABLED"]
 
 
 # Who may reach pages ---------------------------------------------------------------------

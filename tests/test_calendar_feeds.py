@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
@@ -22,8 +22,7 @@ from icalendar import Calendar
 from sqlalchemy import event, insert, select, update
 from werkzeug.http import parse_options_header
 
-from crm import create_app
-from crm.extensions import db, limiter
+from crm.extensions import db
 from crm.models import (
     CalendarFeed,
     Contact,
@@ -227,28 +226,6 @@ def set_user(user: User, admin: User, **changes: Any) -> None:
     values.update(changes)
     update_user(user, UserInput(**values), admin)
     db.session.commit()
-
-
-@pytest.fixture
-def other_app(app: Flask) -> Iterator[Callable[..., Flask]]:
-    """Another app on the same database with some settings changed (window, rate limit)."""
-    made: list[Flask] = []
-
-    def build(**overrides: object) -> Flask:
-        other = create_app(
-            "testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], **overrides
-        )
-        other.instance_path = app.instance_path
-        other.test_client_class = app.test_client_class
-        made.append(other)
-        return other
-
-    yield build
-    for other in made:
-        with other.app_context():
-            db.engine.dispose()
-    # The limiter is one object shared by every app; give it back the test app's setting.
-    limiter.enabled = app.config["RATELIMIT_ENABLED"]
 
 
 @pytest.fixture

@@ -45,10 +45,14 @@ def _record_url() -> service.RecordUrl:
     return lambda interaction_id: f"{prefix}{interaction_id}"
 
 
-@bp.get("/")
-def feeds() -> str:
+def _feed_form() -> FeedForm:
     form = FeedForm()
     form.set_choices(all_work_areas())
+    return form
+
+
+def _feeds_page(form: FeedForm) -> str:
+    """The user's feeds, each with its organization named only while they may still see it."""
     return render_template(
         "calendar/feeds.html",
         feeds=[
@@ -58,6 +62,11 @@ def feeds() -> str:
         form=form,
         action_form=FlaskForm(),
     )
+
+
+@bp.get("/")
+def feeds() -> str:
+    return _feeds_page(_feed_form())
 
 
 def _address_page(feed: CalendarFeed, token: str, created: bool) -> Response:
@@ -84,22 +93,13 @@ def _address_page(feed: CalendarFeed, token: str, created: bool) -> Response:
 
 @bp.post("/feeds")
 def create() -> str | Response:
-    form = FeedForm()
-    form.set_choices(all_work_areas())
+    form = _feed_form()
     if form.validate():
         created = save_with(form, lambda: service.create_feed(form.to_input(), current_user))
         if created is not None:
             feed, token = created
             return _address_page(feed, token, created=True)
-    return render_template(
-        "calendar/feeds.html",
-        feeds=[
-            (f, service.feed_organization_name(f, current_user))
-            for f in service.feeds_of(current_user)
-        ],
-        form=form,
-        action_form=FlaskForm(),
-    )
+    return _feeds_page(form)
 
 
 @bp.route("/feeds/<int:feed_id>/edit", methods=["GET", "POST"])

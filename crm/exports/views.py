@@ -23,6 +23,7 @@ from crm.services.contacts import filtered as filtered_contacts
 from crm.services.contacts import get_contact
 from crm.services.normalize import file_name_part
 from crm.services.organizations import filtered as filtered_organizations
+from crm.services.pagination import count_rows
 from crm.services.visibility import visible
 
 bp = Blueprint("exports", __name__)
@@ -69,7 +70,7 @@ def contacts_download(
     contacts, subject: service.ExportSubject, export_format: service.ExportFormat, name: str
 ) -> Response:
     """Any set of (gated) contacts as the chosen file, recorded in the audit log first."""
-    viewer = _recorded(subject, export_format, service.contact_count(contacts))
+    viewer = _recorded(subject, export_format, count_rows(contacts))
     records = service.contact_records(contacts, viewer, date.today())
     if export_format in (service.ExportFormat.VCARD3, service.ExportFormat.VCARD4):
         version = "3.0" if export_format is service.ExportFormat.VCARD3 else "4.0"
@@ -120,7 +121,7 @@ def organizations() -> Response:
     subject = service.ExportSubject(
         _("Organizations: %(filters)s", filters=_describe(request.args))
     )
-    viewer = _recorded(subject, export_format, service.organization_count(stmt))
+    viewer = _recorded(subject, export_format, count_rows(stmt))
     header = service.organization_header()
     rows = (
         service.organization_row(r)

@@ -89,17 +89,6 @@ def index() -> str | Response:
     )
 
 
-def _column_set(header: list[str]) -> str:
-    names = set(header)
-    if "E-mail 1 - Value" in names or "Given Name" in names:
-        return "google"
-    if "E-mail Address" in names and "Business Phone" in names:
-        return "outlook"
-    if service.detect_mapping(header).count("") == 0 and "uid" in service.detect_mapping(header):
-        return "app"
-    return "custom"
-
-
 @bp.route("/upload/<token>", methods=["GET", "POST"])
 @editor_required
 def plan(token: str) -> str | Response:
@@ -135,7 +124,7 @@ def plan(token: str) -> str | Response:
             if form.on_match.data in service.OnMatch.__members__.values()
             else service.OnMatch.SKIP,
             all_or_nothing=bool(form.all_or_nothing.data),
-            column_set=_column_set(header) if header else "",
+            column_set=service.column_set(header) if header else "",
             first_row=first_row,
         )
         commit = request.form.get("action") == "import"

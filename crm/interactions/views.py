@@ -16,7 +16,7 @@ from crm.auth.access import editor_required
 from crm.calendar.forms import InvitationForm
 from crm.extensions import db
 from crm.follow_ups.forms import follow_up_form
-from crm.form_helpers import save_with
+from crm.form_helpers import posted_ids, save_with
 from crm.formats import ics
 from crm.interactions.forms import InteractionForm
 from crm.listing import page_args
@@ -67,12 +67,7 @@ def history(interaction_id: int) -> str:
 
 def _posted_participants() -> tuple[list[int], dict[int, int | None]]:
     """Contacts ticked on the form and the organization chosen for each."""
-    ids: list[int] = []
-    for value in request.form.getlist("contact_ids"):
-        try:
-            ids.append(parse_id(value))
-        except RecordNotFound:
-            continue
+    ids = posted_ids("contact_ids")
     chosen: dict[int, int | None] = {}
     for contact_id in ids:
         value = request.form.get(f"represented-{contact_id}")

@@ -14,26 +14,16 @@ from werkzeug.wrappers import Response
 
 from crm.auth.access import editor_required
 from crm.extensions import db
-from crm.form_helpers import save_with
+from crm.form_helpers import posted_ids, save_with
 from crm.listing import page_args, safe_next
 from crm.lists.forms import ContactListForm
 from crm.services import contact_lists as service
 from crm.services.contacts import current_posts
 from crm.services.contacts import lookup as find_contacts
-from crm.services.errors import RecordNotFound, ValidationError, parse_id
+from crm.services.errors import RecordNotFound, ValidationError
 from crm.services.records import active_users
 
 bp = Blueprint("lists", __name__)
-
-
-def _posted_ids() -> list[int]:
-    ids = []
-    for value in request.form.getlist("contact_ids"):
-        try:
-            ids.append(parse_id(value))
-        except RecordNotFound:
-            continue
-    return ids
 
 
 @bp.get("/")
@@ -133,7 +123,7 @@ def add_members() -> Response:
         return redirect(back)
     try:
         contact_list = service.get_list(request.form.get("list_id"), current_user)
-        added = service.add_members(contact_list, _posted_ids(), current_user)
+        added = service.add_members(contact_list, posted_ids("contact_ids"), current_user)
     except RecordNotFound:
         flash(_("Choose one of your lists."), "error")
         return redirect(back)
@@ -159,7 +149,7 @@ def add_members() -> Response:
 def remove_members(list_id: int) -> Response:
     contact_list = service.get_list(list_id, current_user)
     if FlaskForm().validate_on_submit():
-        removed = service.remove_members(contact_list, _posted_ids(), current_user)
+        removed = service.remove_members(contact_list, posted_ids("contact_ids"), current_user)
         db.session.commit()
         flash(ngettext("%(num)d person removed.", "%(num)d people removed.", removed), "success")
     return redirect(url_for(".show", list_id=contact_list.id))

@@ -609,8 +609,6 @@ def feed_calendar(
 
 def interaction_calendar(interaction: Interaction, viewer: User, record_url: RecordUrl) -> bytes:
     """One meeting as an .ics file to import (the same event a feed carries)."""
-    if not can_see(interaction, viewer):
-        raise RecordNotFound()
     events = _events(
         (Interaction.id == interaction.id, visibility_clause(Interaction, viewer)), record_url
     )

@@ -234,6 +234,19 @@ def _mark_merged(survivor: Any, other: Any, record_type: str, actor: User) -> No
     )
 
 
+def _repoint(column: Any, old_id: int, new_id: int) -> None:
+    """Rows that pointed at the merged record point at the one kept."""
+    db.session.execute(update(column.table).where(column == old_id).values({column.key: new_id}))
+
+
+def _move_links(table: Any, key: str, partner: str, other: Any, survivor: Any) -> None:
+    """Move a link table's rows from ``other`` to ``survivor``, dropping those the survivor
+    already has with the same partner (a meeting both attended is kept once)."""
+    kept = select(table.c[partner]).where(table.c[key] == survivor.id)
+    db.session.execute(delete(table).where(table.c[key] == other.id, table.c[partner].in_(kept)))
+    _repoint(table.c[key], other.id, survivor.id)
+
+
 def merge_contacts(survivor: Contact, other: Contact, from_other: set[str], actor: User) -> Contact:
     """Keep ``survivor``, with the fields named in ``from_other`` taken from ``other``;
     every e-mail, phone, tag, post, interaction, list membership and follow-up of
@@ -269,37 +282,10 @@ def merge_contacts(survivor: Contact, other: Contact, from_other: set[str], acto
         survivor.tags = list({t.id: t for t in [*survivor.tags, *other.tags]}.values())
     db.session.flush()
     # Posts, participations, memberships and follow-ups point at the survivor from now on.
-    db.session.execute(
-        update(Affiliation).where(Affiliation.contact_id == other.id).values(contact_id=survivor.id)
-    )
-    shared = select(InteractionContact.interaction_id).where(
-        InteractionContact.contact_id == survivor.id
-    )
-    db.session.execute(
-        delete(InteractionContact).where(
-            InteractionContact.contact_id == other.id,
-            InteractionContact.interaction_id.in_(shared),
-        )
-    )
-    db.session.execute(
-        update(InteractionContact)
-        .where(InteractionContact.contact_id == other.id)
-        .values(contact_id=survivor.id)
-    )
-    lists = select(ContactListMember.list_id).where(ContactListMember.contact_id == survivor.id)
-    db.session.execute(
-        delete(ContactListMember).where(
-            ContactListMember.contact_id == other.id, ContactListMember.list_id.in_(lists)
-        )
-    )
-    db.session.execute(
-        update(ContactListMember)
-        .where(ContactListMember.contact_id == other.id)
-        .values(contact_id=survivor.id)
-    )
-    db.session.execute(
-        update(FollowUp).where(FollowUp.contact_id == other.id).values(contact_id=survivor.id)
-    )
+    _repoint(Affiliation.__table__.c.contact_id, other.id, survivor.id)
+    _move_links(InteractionContact.__table__, "contact_id", "interaction_id", other, survivor)
+    _move_links(ContactListMember.__table__, "contact_id", "list_id", other, survivor)
+    _repoint(FollowUp.__table__.c.contact_id, other.id, survivor.id)
     db.session.expire_all()
     _mark_merged(survivor, other, "contact", actor)
     db.session.flush()
@@ -338,45 +324,16 @@ def merge_organizations(
     db.session.flush()
     for table in (organization_tags, organization_work_areas, consular_district_counties):
         db.session.execute(delete(table).where(table.c.organization_id == other.id))
-    db.session.execute(
-        update(Affiliation)
-        .where(Affiliation.organization_id == other.id)
-        .values(organization_id=survivor.id)
-    )
-    meetings = select(interaction_organizations.c.interaction_id).where(
-        interaction_organizations.c.organization_id == survivor.id
-    )
-    db.session.execute(
-        delete(interaction_organizations).where(
-            interaction_organizations.c.organization_id == other.id,
-            interaction_organizations.c.interaction_id.in_(meetings),
-        )
-    )
-    db.session.execute(
-        update(interaction_organizations)
-        .where(interaction_organizations.c.organization_id == other.id)
-        .values(organization_id=survivor.id)
-    )
-    db.session.execute(
-        update(InteractionContact)
-        .where(InteractionContact.organization_id == other.id)
-        .values(organization_id=survivor.id)
-    )
+    _repoint(Affiliation.__table__.c.organization_id, other.id, survivor.id)
+    _move_links(interaction_organizations, "organization_id", "interaction_id", other, survivor)
+    _repoint(InteractionContact.__table__.c.organization_id, other.id, survivor.id)
     db.session.execute(
         update(Organization)
         .where(Organization.parent_id == other.id, Organization.id != survivor.id)
         .values(parent_id=survivor.id)
     )
-    db.session.execute(
-        update(FollowUp)
-        .where(FollowUp.organization_id == other.id)
-        .values(organization_id=survivor.id)
-    )
-    db.session.execute(
-        update(CalendarFeed)
-        .where(CalendarFeed.organization_id == other.id)
-        .values(organization_id=survivor.id)
-    )
+    _repoint(FollowUp.__table__.c.organization_id, other.id, survivor.id)
+    _repoint(CalendarFeed.__table__.c.organization_id, other.id, survivor.id)
     db.session.expire_all()
     _mark_merged(survivor, other, "organization", actor)
     db.session.flush()

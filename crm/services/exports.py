@@ -101,7 +101,8 @@ def _batches(stmt: Select[Any], key_columns: Sequence[Any]) -> Iterator[list[Any
             return
 
 
-def _by_contact(rows: Sequence[Any]) -> dict[int, list[Any]]:
+def _grouped_by_first(rows: Sequence[Any]) -> dict[int, list[Any]]:
+    """Rows grouped by their first column (the record they belong to)."""
     grouped: dict[int, list[Any]] = defaultdict(list)
     for row in rows:
         grouped[row[0]].append(row)
@@ -135,14 +136,14 @@ def contact_records(
     )
     for rows in _batches(stmt, (Contact.name_key, Contact.id)):
         batch = [r.id for r in rows]
-        emails = _by_contact(
+        emails = _grouped_by_first(
             db.session.execute(
                 select(ContactEmail.contact_id, ContactEmail.address, ContactEmail.kind)
                 .where(ContactEmail.contact_id.in_(batch))
                 .order_by(ContactEmail.contact_id, ContactEmail.position)
             ).all()
         )
-        phones = _by_contact(
+        phones = _grouped_by_first(
             db.session.execute(
                 select(
                     ContactPhone.contact_id,
@@ -154,7 +155,7 @@ def contact_records(
                 .order_by(ContactPhone.contact_id, ContactPhone.position)
             ).all()
         )
-        tags = _by_contact(
+        tags = _grouped_by_first(
             db.session.execute(
                 select(contact_tags.c.contact_id, Tag.name)
                 .join(Tag, contact_tags.c.tag_id == Tag.id)
@@ -234,12 +235,6 @@ def contact_records(
                 last_interaction_on=last_seen,
                 interaction_count=seen_count,
             )
-
-
-def contact_count(contacts: Select[tuple[Contact]]) -> int:
-    return (
-        db.session.scalar(select(func.count()).select_from(contacts.order_by(None).subquery())) or 0
-    )
 
 
 # The app's own CSV and XLSX columns, up to this many e-mails and phones per person.
@@ -397,7 +392,7 @@ def organization_records(
                 )
             )
         }
-        tags = _by_contact(
+        tags = _grouped_by_first(
             db.session.execute(
                 select(organization_tags.c.organization_id, Tag.name)
                 .join(Tag, organization_tags.c.tag_id == Tag.id)
@@ -405,7 +400,7 @@ def organization_records(
                 .order_by(organization_tags.c.organization_id, Tag.name_key)
             ).all()
         )
-        areas = _by_contact(
+        areas = _grouped_by_first(
             db.session.execute(
                 select(organization_work_areas.c.organization_id, WorkArea.name)
                 .join(WorkArea, organization_work_areas.c.work_area_id == WorkArea.id)
@@ -503,13 +498,6 @@ def organization_row(record: OrganizationRecord) -> list[object]:
         record.notes,
         record.people_count,
     ]
-
-
-def organization_count(organizations: Select[tuple[Organization]]) -> int:
-    return (
-        db.session.scalar(select(func.count()).select_from(organizations.order_by(None).subquery()))
-        or 0
-    )
 
 
 # --- The audit trail -----------------------------------------------------------------------

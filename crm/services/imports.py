@@ -180,21 +180,35 @@ _ALIASES = {
 }
 
 
+# Numbered columns: "E-mail 2" (this app), "E-mail 2 - Value" (Google), "E-mail 2 Address"
+# (Outlook), with their types, labels and extensions.
+_NUMBERED_ALIASES = (
+    *((f"e-mail {{n}}{suffix}", "email") for suffix in ("", " - value", " address")),
+    *((f"e-mail {{n}}{suffix}", "email_kind") for suffix in (" type", " - label", " - type")),
+    *((f"phone {{n}}{suffix}", "phone") for suffix in ("", " - value")),
+    *((f"phone {{n}}{suffix}", "phone_kind") for suffix in (" type", " - label", " - type")),
+    ("phone {n} extension", "phone_extension"),
+)
+
+
+def column_set(header: list[str]) -> str:
+    """Which program's columns a CSV has: "google", "outlook", "app" or "custom"."""
+    names = set(header)
+    if "E-mail 1 - Value" in names or "Given Name" in names:
+        return "google"
+    if "E-mail Address" in names and "Business Phone" in names:
+        return "outlook"
+    mapping = detect_mapping(header)
+    if "" not in mapping and "uid" in mapping:
+        return "app"
+    return "custom"
+
+
 def _alias_table() -> dict[str, str]:
     table = {fold(alias): key for key, aliases in _ALIASES.items() for alias in aliases}
     for n in range(1, 10):
-        table[fold(f"e-mail {n}")] = "email"
-        table[fold(f"e-mail {n} - value")] = "email"
-        table[fold(f"e-mail {n} address")] = "email"
-        table[fold(f"e-mail {n} type")] = "email_kind"
-        table[fold(f"e-mail {n} - label")] = "email_kind"
-        table[fold(f"e-mail {n} - type")] = "email_kind"
-        table[fold(f"phone {n}")] = "phone"
-        table[fold(f"phone {n} - value")] = "phone"
-        table[fold(f"phone {n} type")] = "phone_kind"
-        table[fold(f"phone {n} - label")] = "phone_kind"
-        table[fold(f"phone {n} - type")] = "phone_kind"
-        table[fold(f"phone {n} extension")] = "phone_extension"
+        for pattern, key in _NUMBERED_ALIASES:
+            table[fold(pattern.format(n=n))] = key
     # The app's own headers in the language of the person importing.
     for key, label in FIELDS.items():
         table.setdefault(fold(str(label)), key)

@@ -41,12 +41,16 @@ class Page(Generic[T]):
         return min(self.total, self.page * self.per_page)
 
 
+def count_rows(stmt: Select[Any]) -> int:
+    """How many rows ``stmt`` selects, counted by the database."""
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
 def paginate(stmt: Select[Any], page: int, per_page: int) -> Page[Any]:
     """Run ``stmt`` for one page. A page past the end shows the last page."""
     page = max(1, page)
     per_page = max(1, per_page)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    total = total or 0
+    total = count_rows(stmt)
     last = max(1, math.ceil(total / per_page))
     page = min(page, last)
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))

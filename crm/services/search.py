@@ -50,6 +50,7 @@ from crm.services import records
 from crm.services.contacts import current_post_clause
 from crm.services.errors import RecordNotFound, parse_id
 from crm.services.normalize import clean, fold, subdivision_name
+from crm.services.pagination import count_rows
 from crm.services.visibility import visibility_clause
 
 RECORD_TYPES = ("organization", "contact", "interaction")
@@ -456,9 +457,7 @@ def search(filters: SearchFilters, viewer: User, limit: int = 20) -> SearchResul
         if record_type == "contact":
             page = page.options(selectinload(Contact.emails))
         results.groups[record_type] = list(db.session.scalars(page))
-        results.totals[record_type] = (
-            db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-        )
+        results.totals[record_type] = count_rows(stmt)
     return results
 
 
