@@ -352,7 +352,6 @@ def organization_records(
     organizations: Select[tuple[Organization]], viewer: User, today: date
 ) -> Iterator[OrganizationRecord]:
     ids = organizations.order_by(None).with_only_columns(Organization.id).scalar_subquery()
-    parent = Organization.__table__.alias("parent")
     stmt = (
         select(
             Organization.id,
@@ -382,16 +381,15 @@ def organization_records(
     )
     for rows in _batches(stmt, (Organization.name_key, Organization.id)):
         batch = [r.id for r in rows]
-        parents = {
-            row.id: row.name
-            for row in db.session.execute(
-                select(parent.c.id, parent.c.name).where(
-                    parent.c.id.in_({r.parent_id for r in rows if r.parent_id}),
-                    parent.c.deleted_at.is_(None),
-                    parent.c.sensitivity <= viewer.clearance,
+        # Parents are named only where the exporter may see them (the one gate).
+        parents = dict(
+            db.session.execute(
+                select(Organization.id, Organization.name).where(
+                    Organization.id.in_({r.parent_id for r in rows if r.parent_id}),
+                    visibility_clause(Organization, viewer),
                 )
-            )
-        }
+            ).all()
+        )
         tags = _grouped_by_first(
             db.session.execute(
                 select(organization_tags.c.organization_id, Tag.name)
