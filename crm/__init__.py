@@ -110,7 +110,10 @@ def select_timezone() -> str | None:
 
 def register_extensions(app: Flask) -> None:
     from crm import models  # noqa: F401  (registers every model on the metadata)
-    from crm.services import audit  # noqa: F401  (registers the audit trail's flush hook)
+    from crm.services import (
+        audit,  # noqa: F401  (registers the audit trail's flush hook)
+        derived,  # noqa: F401  (keeps derived data in step with writes)
+    )
 
     db.init_app(app)
     migrate.init_app(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.models import Contact, Organization, Role, Sensitivity, User
+from crm.services import derived
 from crm.services.errors import ValidationError
 from crm.services.reference_data import ensure_reference_data
 from crm.services.search import index_is_complete, rebuild_index
@@ -97,6 +98,7 @@ def seed_scale_command(contacts: int, organizations: int, interactions: int, see
 
     ensure_reference_data()
     load_scale_office(contacts, organizations, interactions, seed, progress=click.echo)
+    derived.rebuild(db.session.connection())
     count = rebuild_index()
     db.session.commit()
     analyze()
@@ -107,7 +109,9 @@ def seed_scale_command(contacts: int, organizations: int, interactions: int, see
 @crm_cli.command("reindex")
 @with_appcontext
 def reindex_command() -> None:
-    """Rewrite the search index from the records (after a bulk load or an upgrade)."""
+    """Rewrite the search index and the derived sensitivity and last-contact data from the
+    records (after a bulk load, or to repair them)."""
+    derived.rebuild(db.session.connection())
     count = rebuild_index()
     db.session.commit()
     analyze()

@@ -113,10 +113,15 @@ class Interaction(SoftDeleteMixin, TimestampMixin, db.Model):
     )
     summary: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str] = mapped_column(Text, default="")
-    # As marked. The gate also treats it as at least as sensitive as its most sensitive
-    # participant, at the time of reading, so raising a participant hides it at once.
+    # As marked.
     sensitivity: Mapped[Sensitivity] = mapped_column(
-        SensitivityType(), default=Sensitivity.OFFICIAL, index=True
+        SensitivityType(), default=Sensitivity.OFFICIAL
+    )
+    # What the gate reads: the marked level raised to that of the most sensitive contact and
+    # organization in it (or represented in it). Kept in step with every write by
+    # crm.services.derived, so raising a participant hides the interaction at once.
+    effective_sensitivity: Mapped[Sensitivity] = mapped_column(
+        SensitivityType(), default=Sensitivity.OFFICIAL, server_default="1", index=True
     )
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # When it was cancelled: cancelled meetings stay in calendar feeds for a while after.
@@ -157,8 +162,23 @@ class InteractionContact(db.Model):
         ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True
     )
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True, index=True)
-    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
 
     interaction: Mapped[Interaction] = relationship(back_populates="contact_links")
     contact: Mapped[Contact] = relationship()
     organization: Mapped[Organization | None] = relationship()
+
+
+class LastHeldInteraction(db.Model):
+    """When a record last had a held interaction that a viewer of ``clearance`` may see.
+
+    Derived data, kept in step with every write by crm.services.derived, so that "going
+    cold" is read per record instead of aggregated over every interaction on each request.
+    """
+
+    __tablename__ = "last_held_interactions"
+
+    record_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    record_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clearance: Mapped[Sensitivity] = mapped_column(SensitivityType(), primary_key=True)
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime())

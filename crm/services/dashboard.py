@@ -21,7 +21,12 @@ from crm.models import (
     interaction_staff,
     interaction_work_areas,
 )
-from crm.services.relationships import Relationship, relationships
+from crm.services.relationships import (
+    Relationship,
+    TierCoverage,
+    most_overdue,
+    tier_coverage,
+)
 from crm.services.visibility import visibility_clause, visible
 
 
@@ -36,13 +41,6 @@ class ChartSeries:
     @property
     def peak(self) -> int:
         return max((value for _label, value in self.rows), default=0) or 1
-
-
-@dataclass
-class TierCoverage:
-    tier: str
-    within: int
-    total: int
 
 
 @dataclass
@@ -136,25 +134,13 @@ def home_summary(viewer: User, now: datetime, limit: int = 8) -> HomeSummary:
             .limit(limit)
         )
     )
-    everything = relationships(viewer, now)
-    cold = [r for r in everything if r.next_due is None or r.next_due < now]
-    my_cold = sorted(
-        (r for r in cold if r.record.owner_id == viewer.id),
-        key=lambda r: (r.tier.rank, r.days_overdue is not None, -(r.days_overdue or 0)),
-    )[:limit]
-    cold_keys = {(r.kind, r.record.id) for r in cold}
-    coverage: dict[str, TierCoverage] = {}
-    for r in sorted(everything, key=lambda r: r.tier.rank):
-        row = coverage.setdefault(r.tier.name, TierCoverage(r.tier.name, 0, 0))
-        row.total += 1
-        row.within += (r.kind, r.record.id) not in cold_keys
     return HomeSummary(
         organization_count=_count(Organization, viewer),
         contact_count=_count(Contact, viewer),
         upcoming=upcoming,
         overdue_follow_ups=overdue,
-        my_cold=my_cold,
+        my_cold=most_overdue(viewer, now, viewer.id, limit),
         per_month=interactions_per_month(viewer, now),
         per_work_area=interactions_per_work_area(viewer, now),
-        coverage=list(coverage.values()),
+        coverage=tier_coverage(viewer, now),
     )

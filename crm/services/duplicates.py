@@ -39,7 +39,7 @@ from crm.models import (
     organization_work_areas,
 )
 from crm.models.base import utcnow
-from crm.services import records
+from crm.services import derived, records
 from crm.services.audit import Action
 from crm.services.contacts import current_post_clause, name_key
 from crm.services.normalize import fold
@@ -286,6 +286,7 @@ def merge_contacts(survivor: Contact, other: Contact, from_other: set[str], acto
     _move_links(InteractionContact.__table__, "contact_id", "interaction_id", other, survivor)
     _move_links(ContactListMember.__table__, "contact_id", "list_id", other, survivor)
     _repoint(FollowUp.__table__.c.contact_id, other.id, survivor.id)
+    derived.refresh_around(db.session.connection(), (), (survivor.id, other.id))
     db.session.expire_all()
     _mark_merged(survivor, other, "contact", actor)
     db.session.flush()
@@ -334,6 +335,7 @@ def merge_organizations(
     )
     _repoint(FollowUp.__table__.c.organization_id, other.id, survivor.id)
     _repoint(CalendarFeed.__table__.c.organization_id, other.id, survivor.id)
+    derived.refresh_around(db.session.connection(), (survivor.id, other.id), ())
     db.session.expire_all()
     _mark_merged(survivor, other, "organization", actor)
     db.session.flush()

@@ -172,6 +172,14 @@ def _validate(data: InteractionInput, actor: User) -> dict[str, object]:
     if video and not video.startswith(("https://", "http://")):
         errors["video_url"] = _("Enter a full link starting with https://.")
     values["starts_at"], values["ends_at"] = _times(data, errors)
+    starts_at = values["starts_at"]
+    if (
+        data.status == InteractionStatus.HELD.value
+        and isinstance(starts_at, datetime)
+        and starts_at > datetime.now(UTC)
+    ):
+        # It would count as the last contact before it happened, hiding a cold relationship.
+        errors["status"] = _("It has not started yet: keep it planned until it is held.")
     try:
         level = Sensitivity.from_code(data.sensitivity)
     except KeyError:

@@ -1,30 +1,30 @@
 """Relationship health: which tiered organizations and contacts are going cold.
 
 A relationship is going cold when its last held interaction is older than its tier's
-cadence (or there has never been one). The last interactions come from one grouped query
-per kind of record, through the visibility gate, never one query per record.
+cadence (or there has never been one). Each record's last held interaction, per clearance,
+is derived data kept in step with every write (crm.services.derived), so these pages read
+one row per record instead of aggregating every interaction.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import case, func, literal, or_, select
 
 from crm.extensions import db
 from crm.models import (
     Affiliation,
     Contact,
-    Interaction,
-    InteractionContact,
-    InteractionStatus,
+    LastHeldInteraction,
     Organization,
     RelationshipTier,
     User,
     WorkArea,
-    interaction_organizations,
 )
+from crm.models.base import UTCDateTime
 from crm.services.contacts import current_post_clause
 from crm.services.visibility import visibility_clause, visible
 
@@ -40,47 +40,26 @@ class Relationship:
     days_overdue: int | None
 
 
-def _held(viewer: User, now: datetime) -> Select:
-    return select(Interaction.id, Interaction.starts_at).where(
-        visibility_clause(Interaction, viewer),
-        Interaction.status == InteractionStatus.HELD.value,
-        Interaction.starts_at <= now,
-    )
-
-
-def _tiered(model: type) -> Select:
-    """Only tiered records have a cadence: the others' meetings need not be read."""
-    return select(model.id).where(model.tier_id.is_not(None))
-
-
-def _last_by_organization(viewer: User, now: datetime):
-    held = _held(viewer, now).subquery()
-    links = union_all(
-        select(interaction_organizations.c.organization_id.label("record_id"), held.c.starts_at)
-        .join(held, held.c.id == interaction_organizations.c.interaction_id)
-        .where(interaction_organizations.c.organization_id.in_(_tiered(Organization))),
-        select(InteractionContact.organization_id.label("record_id"), held.c.starts_at)
-        .join(held, held.c.id == InteractionContact.interaction_id)
-        .where(InteractionContact.organization_id.in_(_tiered(Organization))),
-    ).subquery()
+def _last_held(kind: str, viewer: User) -> Any:
+    """Per record of this kind, its last held interaction that the viewer may see."""
     return (
-        select(links.c.record_id, func.max(links.c.starts_at).label("last_at"))
-        .group_by(links.c.record_id)
-        .subquery()
-    )
-
-
-def _last_by_contact(viewer: User, now: datetime):
-    held = _held(viewer, now).subquery()
-    return (
-        select(
-            InteractionContact.contact_id.label("record_id"),
-            func.max(held.c.starts_at).label("last_at"),
+        select(LastHeldInteraction.record_id, LastHeldInteraction.held_at)
+        .where(
+            LastHeldInteraction.record_type == kind,
+            LastHeldInteraction.clearance == viewer.clearance,
         )
-        .join(held, held.c.id == InteractionContact.interaction_id)
-        .where(InteractionContact.contact_id.in_(_tiered(Contact)))
-        .group_by(InteractionContact.contact_id)
         .subquery()
+    )
+
+
+def _cold_since(model: type, tiers: list[RelationshipTier], now: datetime) -> Any:
+    """Per record, the time before which its last held interaction leaves it cold."""
+    return case(
+        {
+            tier.id: literal(now - timedelta(days=tier.cadence_days), UTCDateTime())
+            for tier in tiers
+        },
+        value=model.tier_id,
     )
 
 
@@ -102,15 +81,13 @@ def relationships(
 ) -> list[Relationship]:
     """Every tiered organization and contact the viewer may see, with its last interaction."""
     result: list[Relationship] = []
-    for model, kind, last in (
-        (Organization, "organization", _last_by_organization(viewer, now)),
-        (Contact, "contact", _last_by_contact(viewer, now)),
-    ):
+    for model, kind in ((Organization, "organization"), (Contact, "contact")):
+        last = _last_held(kind, viewer)
         stmt = (
             visible(model, viewer)
             .join(RelationshipTier, RelationshipTier.id == model.tier_id)
             .outerjoin(last, last.c.record_id == model.id)
-            .add_columns(RelationshipTier, last.c.last_at)
+            .add_columns(RelationshipTier, last.c.held_at)
         )
         if owner_id:
             stmt = stmt.where(model.owner_id == owner_id)
@@ -124,12 +101,91 @@ def relationships(
                         current_post_clause(now.date()) & Affiliation.organization.has(tagged)
                     )
                 )
-        for record, tier, last_at in db.session.execute(stmt):
-            last_at = _as_aware(last_at)
-            due = last_at + timedelta(days=tier.cadence_days) if last_at else None
-            overdue = max((now - due).days, 0) if due else None
-            result.append(Relationship(record, kind, tier, last_at, due, overdue))
+        result.extend(
+            _relationship(record, kind, tier, last_at, now)
+            for record, tier, last_at in db.session.execute(stmt)
+        )
     return result
+
+
+def _relationship(
+    record: Organization | Contact,
+    kind: str,
+    tier: RelationshipTier,
+    last_at: datetime | None,
+    now: datetime,
+) -> Relationship:
+    last_at = _as_aware(last_at)
+    due = last_at + timedelta(days=tier.cadence_days) if last_at else None
+    overdue = max((now - due).days, 0) if due else None
+    return Relationship(record, kind, tier, last_at, due, overdue)
+
+
+@dataclass
+class TierCoverage:
+    tier: str
+    within: int
+    total: int
+
+
+def tier_coverage(viewer: User, now: datetime) -> list[TierCoverage]:
+    """Per tier, how many visible relationships are within their cadence, counted by the
+    database."""
+    tiers = list(db.session.scalars(select(RelationshipTier).order_by(RelationshipTier.rank)))
+    counts = {tier.id: TierCoverage(tier.name, 0, 0) for tier in tiers}
+    if not tiers:
+        return []
+    for model, kind in ((Organization, "organization"), (Contact, "contact")):
+        last = _last_held(kind, viewer)
+        within = last.c.held_at >= _cold_since(model, tiers, now)
+        stmt = (
+            select(model.tier_id, func.count(), func.count(case((within, 1))))
+            .select_from(model)
+            .outerjoin(last, last.c.record_id == model.id)
+            .where(visibility_clause(model, viewer), model.tier_id.is_not(None))
+            .group_by(model.tier_id)
+        )
+        for tier_id, total, within_count in db.session.execute(stmt):
+            counts[tier_id].total += total
+            counts[tier_id].within += within_count
+    return [row for row in counts.values() if row.total]
+
+
+def most_overdue(viewer: User, now: datetime, owner_id: int, limit: int) -> list[Relationship]:
+    """The owner's cold relationships, by tier, never-contacted and then most overdue first,
+    chosen and ordered by the database."""
+    tiers = list(db.session.scalars(select(RelationshipTier)))
+    if not tiers:
+        return []
+    found: list[Relationship] = []
+    for model, kind in ((Organization, "organization"), (Contact, "contact")):
+        last = _last_held(kind, viewer)
+        stmt = (
+            visible(model, viewer)
+            .join(RelationshipTier, RelationshipTier.id == model.tier_id)
+            .outerjoin(last, last.c.record_id == model.id)
+            .add_columns(RelationshipTier, last.c.held_at)
+            .where(
+                model.owner_id == owner_id,
+                or_(last.c.held_at.is_(None), last.c.held_at < _cold_since(model, tiers, now)),
+            )
+            .order_by(
+                RelationshipTier.rank,
+                last.c.held_at.is_not(None),
+                last.c.held_at,
+                model.name_key,
+            )
+            .limit(limit)
+        )
+        found.extend(
+            _relationship(record, kind, tier, last_at, now)
+            for record, tier, last_at in db.session.execute(stmt)
+        )
+    return sorted(found, key=_overdue_order)[:limit]
+
+
+def _overdue_order(r: Relationship) -> tuple:
+    return (r.tier.rank, r.days_overdue is not None, -(r.days_overdue or 0), r.record.name_key)
 
 
 def going_cold(
@@ -145,12 +201,4 @@ def going_cold(
         for r in relationships(viewer, now, owner_id=owner_id, work_area_id=work_area_id)
         if r.next_due is None or r.next_due < now
     ]
-    return sorted(
-        cold,
-        key=lambda r: (
-            r.tier.rank,
-            r.days_overdue is not None,
-            -(r.days_overdue or 0),
-            r.record.name_key,
-        ),
-    )
+    return sorted(cold, key=_overdue_order)

@@ -19,7 +19,6 @@ from crm.models import (
     Contact,
     FollowUp,
     Interaction,
-    InteractionContact,
     Organization,
     User,
 )
@@ -74,17 +73,9 @@ def visibility_clause(
 
 
 def _interaction_clause(viewer: User) -> ColumnElement[bool]:
-    """An interaction is at least as sensitive as its most sensitive participant: it is seen
-    only if it and every contact and organization in it (or represented in it) are."""
-    above = viewer.clearance
-    return and_(
-        Interaction.sensitivity <= above,
-        ~Interaction.contact_links.any(
-            InteractionContact.contact.has(Contact.sensitivity > above)
-            | InteractionContact.organization.has(Organization.sensitivity > above)
-        ),
-        ~Interaction.organizations.any(Organization.sensitivity > above),
-    )
+    """An interaction is at least as sensitive as its most sensitive participant: its
+    effective sensitivity (kept in step with every write) says so."""
+    return Interaction.effective_sensitivity <= viewer.clearance
 
 
 def _within(model: type[Any], record_id: Any, viewer: User) -> ColumnElement[bool]:
