@@ -18,6 +18,7 @@ from config import database_url
 from crm.extensions import db
 from crm.formats.records import Address, ContactRecord, Email, Phone
 from crm.models import RelationshipTier, SavedSearch, SearchDocument, Sensitivity, WorkArea
+from crm.services import search as search_service
 from crm.services.contacts import (
     AffiliationInput,
     ContactInput,
@@ -450,6 +451,55 @@ def test_the_count_covers_every_hit_beyond_those_listed(client, login_as):
 
     assert results.totals == {"contact": 23}
     assert results.status == "23 results"
+
+
+def test_a_broad_word_lists_the_newest_first_and_says_there_are_more(
+    client, users, login_as, monkeypatch
+):
+    monkeypatch.setattr(search_service, "RANKED_AT_MOST", 5)
+    monkeypatch.setattr(search_service, "COUNTED_AT_MOST", 22)
+    people = [person(f"Persona{n}", "Pérez") for n in range(25)]
+    person("Secreta", "Pérez", sensitivity=Sensitivity.LAW_ENFORCEMENT_SENSITIVE)
+    db.session.commit()
+    # The last one written comes first once there are too many matches to rank.
+    edit_contact(people[3], users["admin"], notes="al día")
+    db.session.commit()
+    login_as("officer")
+
+    response = client.get("/search/", query_string={"q": "perez"})
+    html = page(response)
+    names = re.findall(r'<li><a href="/contacts/\d+">([^<]*)</a>', html)
+
+    assert names[0] == "Persona3 Pérez"
+    assert "Secreta Pérez" not in names
+    assert len(names) == 20
+    assert "<small>(22+)</small>" in html
+    assert "More than 22 results" in html
+
+
+def test_a_broad_word_still_finds_what_a_filter_narrows_it_to(client, users, login_as, monkeypatch):
+    monkeypatch.setattr(search_service, "RANKED_AT_MOST", 3)
+    for n in range(10):
+        person(f"Persona{n}", "Pérez")
+    mine = person("Propia", "Pérez", owner=users["admin"])
+    db.session.commit()
+    login_as("officer")
+
+    results = search(client, "perez", owner=str(users["admin"].id))
+
+    assert results.names == {"contact": [mine.display_name]}
+    assert results.totals == {"contact": 1}
+
+
+def test_a_word_that_names_a_record_type_matches_only_records_that_contain_it(client, login_as):
+    person("Ana", "Ruiz")
+    make_organization(name="Contact Center Tijuana")
+    db.session.commit()
+    login_as("officer")
+
+    assert found(client, "contact") == ["Contact Center Tijuana"]
+    assert found(client, "interaction") == []
+    assert found(client, "organization") == []
 
 
 @pytest.mark.parametrize(

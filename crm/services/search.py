@@ -346,6 +346,8 @@ class SearchResults:
     query: str
     groups: dict[str, list[Any]] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
+    # The types with more hits than were counted: their total reads "more than".
+    more: set[str] = field(default_factory=set)
 
     @property
     def total(self) -> int:
@@ -362,20 +364,60 @@ def query_words(query: str) -> list[str]:
 
 
 _FTS = table("search_fts", column("rowid"), column("rank"))
+# Ranking reads every match; past this many matches of a type, the most recently written
+# come first instead (a broad word like "trata" matches tens of thousands of meetings).
+RANKED_AT_MOST = 2000
+# Totals are counted up to this; beyond it the page says "more than".
+COUNTED_AT_MOST = 1000
 
 
-def _matching(stmt: Select[Any], words: list[str]) -> tuple[Select[Any], Any]:
-    """Add the word match to a statement over the documents; return it and the rank to order
-    by (lower is better). SQLite joins the FTS5 table, whose rank (bm25) comes with the match."""
+def _fts_expression(record_type: str, words: list[str]) -> str:
+    matched = " AND ".join(f'"{w}"*' for w in words)
+    return f"record_type : {record_type} AND content : ({matched})"
+
+
+def _ts_query(words: list[str]) -> Any:
+    return func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
+
+
+def _ts_vector() -> Any:
+    return func.to_tsvector("simple", SearchDocument.content)
+
+
+def _many_matches(record_type: str, words: list[str]) -> bool:
+    """Whether this type has more matching documents than are worth ranking (counted no
+    further than that, so asking is cheap; no record is read, so nothing is revealed)."""
     if db.engine.dialect.name == "postgresql":
-        query = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
-        vector = func.to_tsvector("simple", SearchDocument.content)
-        return stmt.where(vector.op("@@")(query)), -func.ts_rank(vector, query)
-    expression = " AND ".join(f'"{w}"*' for w in words)
+        matches = (
+            select(SearchDocument.id)
+            .where(SearchDocument.record_type == record_type)
+            .where(_ts_vector().op("@@")(_ts_query(words)))
+        )
+    else:
+        matches = select(_FTS.c.rowid).where(
+            text("search_fts MATCH :expression").bindparams(
+                expression=_fts_expression(record_type, words)
+            )
+        )
+    return count_rows(matches.limit(RANKED_AT_MOST + 1)) > RANKED_AT_MOST
+
+
+def _matching(
+    stmt: Select[Any], record_type: str, words: list[str], *, ranked: bool
+) -> tuple[Select[Any], Any]:
+    """Add the word match to a statement over the documents; return it and the order (best
+    first, or newest document first when not ``ranked``). SQLite joins the FTS5 table, whose
+    rank (bm25) comes with the match."""
+    if db.engine.dialect.name == "postgresql":
+        query, vector = _ts_query(words), _ts_vector()
+        order = -func.ts_rank(vector, query) if ranked else SearchDocument.id.desc()
+        return stmt.where(SearchDocument.record_type == record_type, vector.op("@@")(query)), order
     joined = stmt.join(_FTS, _FTS.c.rowid == SearchDocument.id).where(
-        text("search_fts MATCH :expression").bindparams(expression=expression)
+        text("search_fts MATCH :expression").bindparams(
+            expression=_fts_expression(record_type, words)
+        )
     )
-    return joined, _FTS.c.rank
+    return joined, _FTS.c.rank if ranked else _FTS.c.rowid.desc()
 
 
 def _filtered(model: Any, filters: SearchFilters, viewer: User) -> list[Any]:
@@ -431,16 +473,22 @@ def _filtered(model: Any, filters: SearchFilters, viewer: User) -> list[Any]:
 
 def _hits(record_type: str, words: list[str], viewer: User, filters: SearchFilters) -> Select[Any]:
     model = MODELS[record_type]
-    stmt, rank = _matching(
+    ranked = not _many_matches(record_type, words)
+    stmt, order = _matching(
         select(model).join(
             SearchDocument,
             and_(SearchDocument.record_type == record_type, SearchDocument.record_id == model.id),
         ),
+        record_type,
         words,
+        ranked=ranked,
     )
+    # Unranked, the order is already unique: a tie-breaker would make the database sort
+    # every match instead of reading them in index order until the page is full.
+    order_by = (order, model.id) if ranked else (order,)
     return stmt.where(
         visibility_clause(model, viewer), *_filtered(model, filters, viewer)
-    ).order_by(rank, model.id)
+    ).order_by(*order_by)
 
 
 def search(filters: SearchFilters, viewer: User, limit: int = 20) -> SearchResults:
@@ -456,8 +504,15 @@ def search(filters: SearchFilters, viewer: User, limit: int = 20) -> SearchResul
         page = stmt.limit(limit)
         if record_type == "contact":
             page = page.options(selectinload(Contact.emails))
-        results.groups[record_type] = list(db.session.scalars(page))
-        results.totals[record_type] = count_rows(stmt)
+        hits = list(db.session.scalars(page))
+        results.groups[record_type] = hits
+        total = len(hits)
+        if total == limit:
+            total = count_rows(stmt.limit(COUNTED_AT_MOST + 1))
+            if total > COUNTED_AT_MOST:
+                results.more.add(record_type)
+                total = COUNTED_AT_MOST
+        results.totals[record_type] = total
     return results
 
 
