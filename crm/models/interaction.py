@@ -170,7 +170,8 @@ class InteractionContact(db.Model):
 
 
 class LastHeldInteraction(db.Model):
-    """When a record last had a held interaction that a viewer of ``clearance`` may see.
+    """A record's last held interaction that a viewer of ``clearance`` may see, and how many
+    held interactions that viewer may see in all.
 
     Derived data, kept in step with every write by crm.services.derived, so that "going
     cold" is read per record instead of aggregated over every interaction on each request.
@@ -182,3 +183,23 @@ class LastHeldInteraction(db.Model):
     record_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     clearance: Mapped[Sensitivity] = mapped_column(SensitivityType(), primary_key=True)
     held_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # No foreign key: the row is rewritten whenever the interaction changes or goes.
+    interaction_id: Mapped[int] = mapped_column(Integer)
+    held_count: Mapped[int] = mapped_column(Integer)
+
+
+class MonthlyActivity(db.Model):
+    """How many held interactions a viewer of ``clearance`` may see in one UTC month, by
+    kind (``dimension`` "kind") and by work area ("work_area", ``value`` its id).
+
+    Derived data for the dashboard's charts, kept in step with every write by
+    crm.services.derived.
+    """
+
+    __tablename__ = "monthly_activity"
+
+    clearance: Mapped[Sensitivity] = mapped_column(SensitivityType(), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(32), primary_key=True)
+    held_count: Mapped[int] = mapped_column(Integer)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
@@ -15,11 +16,11 @@ from crm.models import (
     FollowUp,
     Interaction,
     InteractionStatus,
+    MonthlyActivity,
     Organization,
     User,
     WorkArea,
     interaction_staff,
-    interaction_work_areas,
 )
 from crm.services.relationships import (
     Relationship,
@@ -60,13 +61,6 @@ def _count(model: type, viewer: User) -> int:
     return db.session.scalar(stmt) or 0
 
 
-def _month(column):
-    """The UTC year-month of a timestamp, as YYYY-MM, on either database."""
-    if db.engine.dialect.name == "sqlite":
-        return func.strftime("%Y-%m", column)
-    return func.to_char(func.timezone("UTC", column), "YYYY-MM")
-
-
 def _months_back(today: date, count: int) -> list[str]:
     months, year, month = [], today.year, today.month
     for _ in range(count):
@@ -75,35 +69,38 @@ def _months_back(today: date, count: int) -> list[str]:
     return list(reversed(months))
 
 
-def interactions_per_month(viewer: User, now: datetime, months: int = 12) -> ChartSeries:
-    labels = _months_back(now.date(), months)
-    start = datetime.fromisoformat(f"{labels[0]}-01T00:00:00+00:00")
-    month = _month(Interaction.starts_at)
-    stmt = (
-        select(month, Interaction.kind, func.count())
-        .where(visibility_clause(Interaction, viewer))
-        .where(Interaction.starts_at >= start, Interaction.starts_at <= now)
-        .where(Interaction.status == InteractionStatus.HELD.value)
-        .group_by(month, Interaction.kind)
+def _monthly(viewer: User, dimension: str, months: list[str]) -> Select[Any]:
+    """The held interactions the viewer may see, per month, from the derived counts."""
+    return select(MonthlyActivity.month, MonthlyActivity.value, MonthlyActivity.held_count).where(
+        visibility_clause(MonthlyActivity, viewer),
+        MonthlyActivity.dimension == dimension,
+        MonthlyActivity.month.in_(months),
     )
+
+
+def interactions_per_month(viewer: User, now: datetime, months: int = 12) -> ChartSeries:
+    """Held interactions in each of the last ``months`` UTC months, by kind."""
+    labels = _months_back(now.date(), months)
     detail: dict[str, Counter[str]] = {label: Counter() for label in labels}
-    for label, kind, count in db.session.execute(stmt):
-        if label in detail:
-            detail[label][kind] += count
+    for label, kind, count in db.session.execute(_monthly(viewer, "kind", labels)):
+        detail[label][kind] += count
     return ChartSeries([(label, sum(detail[label].values())) for label in labels], detail)
 
 
-def interactions_per_work_area(viewer: User, now: datetime, days: int = 365) -> ChartSeries:
-    stmt = (
-        select(WorkArea.name, func.count(Interaction.id))
-        .join(interaction_work_areas, interaction_work_areas.c.work_area_id == WorkArea.id)
-        .join(Interaction, Interaction.id == interaction_work_areas.c.interaction_id)
-        .where(visibility_clause(Interaction, viewer))
-        .where(Interaction.starts_at >= now - timedelta(days=days), Interaction.starts_at <= now)
-        .group_by(WorkArea.name)
-        .order_by(func.count(Interaction.id).desc(), WorkArea.name)
-    )
-    return ChartSeries([(name, count) for name, count in db.session.execute(stmt)])
+def interactions_per_work_area(viewer: User, now: datetime, months: int = 12) -> ChartSeries:
+    """Held interactions per work area over the same months, the busiest first."""
+    labels = _months_back(now.date(), months)
+    totals: Counter[int] = Counter()
+    for _label, work_area_id, count in db.session.execute(_monthly(viewer, "work_area", labels)):
+        totals[int(work_area_id)] += count
+    names = {
+        row.id: row.name
+        for row in db.session.execute(
+            select(WorkArea.id, WorkArea.name).where(WorkArea.id.in_(totals))
+        )
+    }
+    rows = [(names[i], count) for i, count in totals.items() if i in names]
+    return ChartSeries(sorted(rows, key=lambda row: (-row[1], row[0])))
 
 
 def home_summary(viewer: User, now: datetime, limit: int = 8) -> HomeSummary:

@@ -283,10 +283,10 @@ def merge_contacts(survivor: Contact, other: Contact, from_other: set[str], acto
     db.session.flush()
     # Posts, participations, memberships and follow-ups point at the survivor from now on.
     _repoint(Affiliation.__table__.c.contact_id, other.id, survivor.id)
-    _move_links(InteractionContact.__table__, "contact_id", "interaction_id", other, survivor)
+    with derived.links_moving(db.session.connection(), (), (survivor.id, other.id)):
+        _move_links(InteractionContact.__table__, "contact_id", "interaction_id", other, survivor)
     _move_links(ContactListMember.__table__, "contact_id", "list_id", other, survivor)
     _repoint(FollowUp.__table__.c.contact_id, other.id, survivor.id)
-    derived.refresh_around(db.session.connection(), (), (survivor.id, other.id))
     db.session.expire_all()
     _mark_merged(survivor, other, "contact", actor)
     db.session.flush()
@@ -326,8 +326,9 @@ def merge_organizations(
     for table in (organization_tags, organization_work_areas, consular_district_counties):
         db.session.execute(delete(table).where(table.c.organization_id == other.id))
     _repoint(Affiliation.__table__.c.organization_id, other.id, survivor.id)
-    _move_links(interaction_organizations, "organization_id", "interaction_id", other, survivor)
-    _repoint(InteractionContact.__table__.c.organization_id, other.id, survivor.id)
+    with derived.links_moving(db.session.connection(), (survivor.id, other.id), ()):
+        _move_links(interaction_organizations, "organization_id", "interaction_id", other, survivor)
+        _repoint(InteractionContact.__table__.c.organization_id, other.id, survivor.id)
     db.session.execute(
         update(Organization)
         .where(Organization.parent_id == other.id, Organization.id != survivor.id)
@@ -335,7 +336,6 @@ def merge_organizations(
     )
     _repoint(FollowUp.__table__.c.organization_id, other.id, survivor.id)
     _repoint(CalendarFeed.__table__.c.organization_id, other.id, survivor.id)
-    derived.refresh_around(db.session.connection(), (survivor.id, other.id), ())
     db.session.expire_all()
     _mark_merged(survivor, other, "organization", actor)
     db.session.flush()

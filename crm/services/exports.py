@@ -28,8 +28,7 @@ from crm.models import (
     ContactEmail,
     ContactPhone,
     Interaction,
-    InteractionContact,
-    InteractionStatus,
+    LastHeldInteraction,
     Organization,
     RelationshipTier,
     Tag,
@@ -112,8 +111,9 @@ def _grouped_by_first(rows: Sequence[Any]) -> dict[int, list[Any]]:
 def contact_records(
     contacts: Select[tuple[Contact]], viewer: User, today: date
 ) -> Iterator[ContactRecord]:
-    """The contacts ``contacts`` selects (already gated), as export records, by name."""
-    ids = contacts.order_by(None).with_only_columns(Contact.id).scalar_subquery()
+    """The contacts ``contacts`` selects (already gated, by conditions on Contact alone), as
+    export records, by name. Its conditions are applied directly: an IN over it as a
+    subquery would read every id again for each batch."""
     stmt = (
         select(
             Contact.id,
@@ -132,7 +132,7 @@ def contact_records(
         )
         .outerjoin(RelationshipTier, Contact.tier_id == RelationshipTier.id)
         .outerjoin(User, Contact.owner_id == User.id)
-        .where(Contact.id.in_(ids))
+        .where(contacts.whereclause)
     )
     for rows in _batches(stmt, (Contact.name_key, Contact.id)):
         batch = [r.id for r in rows]
@@ -189,23 +189,25 @@ def contact_records(
             )
         ):
             posts.setdefault(post.contact_id, post)
-        # Each person's held meetings they may see; the last one dated where it was held.
-        activity: dict[int, tuple[date, int]] = {}
-        for contact_id, starts_at, zone in db.session.execute(
-            select(InteractionContact.contact_id, Interaction.starts_at, Interaction.timezone)
-            .join(Interaction, InteractionContact.interaction_id == Interaction.id)
-            .where(
-                InteractionContact.contact_id.in_(batch),
-                Interaction.status == InteractionStatus.HELD.value,
-                visibility_clause(Interaction, viewer),
+        # Each person's held meetings the viewer may see (kept per clearance as derived
+        # data); the last one dated where it was held.
+        activity = {
+            contact_id: (local_time(starts_at, zone).date(), count)
+            for contact_id, starts_at, zone, count in db.session.execute(
+                select(
+                    LastHeldInteraction.record_id,
+                    Interaction.starts_at,
+                    Interaction.timezone,
+                    LastHeldInteraction.held_count,
+                )
+                .join(Interaction, Interaction.id == LastHeldInteraction.interaction_id)
+                .where(
+                    LastHeldInteraction.record_type == "contact",
+                    visibility_clause(LastHeldInteraction, viewer),
+                    LastHeldInteraction.record_id.in_(batch),
+                )
             )
-            .order_by(InteractionContact.contact_id, Interaction.starts_at.desc())
-        ):
-            if contact_id in activity:
-                last, count = activity[contact_id]
-                activity[contact_id] = (last, count + 1)
-            else:
-                activity[contact_id] = (local_time(starts_at, zone).date(), 1)
+        }
         for row in rows:
             post = posts.get(row.id)
             last_seen, seen_count = activity.get(row.id, (None, 0))

@@ -46,7 +46,7 @@ def _last_held(kind: str, viewer: User) -> Any:
         select(LastHeldInteraction.record_id, LastHeldInteraction.held_at)
         .where(
             LastHeldInteraction.record_type == kind,
-            LastHeldInteraction.clearance == viewer.clearance,
+            visibility_clause(LastHeldInteraction, viewer),
         )
         .subquery()
     )

@@ -506,12 +506,10 @@ def search(filters: SearchFilters, viewer: User, limit: int = 20) -> SearchResul
             page = page.options(selectinload(Contact.emails))
         hits = list(db.session.scalars(page))
         results.groups[record_type] = hits
-        total = len(hits)
-        if total == limit:
-            total = count_rows(stmt.limit(COUNTED_AT_MOST + 1))
-            if total > COUNTED_AT_MOST:
-                results.more.add(record_type)
-                total = COUNTED_AT_MOST
+        total = count_rows(stmt.limit(COUNTED_AT_MOST + 1))
+        if total > COUNTED_AT_MOST:
+            results.more.add(record_type)
+            total = COUNTED_AT_MOST
         results.totals[record_type] = total
     return results
 

@@ -19,6 +19,8 @@ from crm.models import (
     Contact,
     FollowUp,
     Interaction,
+    LastHeldInteraction,
+    MonthlyActivity,
     Organization,
     User,
 )
@@ -27,6 +29,7 @@ from crm.services.errors import RecordNotFound, parse_id
 T = TypeVar("T")
 
 GATED_MODELS = (Organization, Contact)
+PER_CLEARANCE_MODELS = (LastHeldInteraction, MonthlyActivity)
 
 
 def visibility_clause(
@@ -63,6 +66,9 @@ def visibility_clause(
                 FollowUp.organization.has(visibility_clause(Organization, viewer)),
             ),
         )
+    if model in PER_CLEARANCE_MODELS:
+        # Derived data kept for each clearance level: a viewer reads their own level's rows.
+        return model.clearance == viewer.clearance
     if model is Interaction:
         trash = Interaction.deleted_at.is_not(None) if deleted else Interaction.deleted_at.is_(None)
         return and_(_interaction_clause(viewer), trash)

@@ -1,8 +1,9 @@
 """derived gate level and last held interactions
 
 Interactions get the effective sensitivity the visibility gate reads (their own level raised
-to their most sensitive participant's), and every record its last held interaction per
-clearance level; both are computed here for the data already held.
+to their most sensitive participant's), every record its last held interaction per clearance
+level, and each month its count of held interactions per clearance level, by kind and by
+work area; all are computed here for the data already held.
 
 Revision ID: 72a0a37f73e4
 Revises: 58b8285b142a
@@ -27,7 +28,17 @@ def upgrade():
     sa.Column('record_id', sa.Integer(), nullable=False),
     sa.Column('clearance', sa.SmallInteger(), nullable=False),
     sa.Column('held_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('interaction_id', sa.Integer(), nullable=False),
+    sa.Column('held_count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('record_type', 'record_id', 'clearance', name=op.f('pk_last_held_interactions'))
+    )
+    op.create_table('monthly_activity',
+    sa.Column('clearance', sa.SmallInteger(), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('dimension', sa.String(length=16), nullable=False),
+    sa.Column('value', sa.String(length=32), nullable=False),
+    sa.Column('held_count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('clearance', 'month', 'dimension', 'value', name=op.f('pk_monthly_activity'))
     )
     with op.batch_alter_table('interaction_contacts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interaction_contacts_organization_id'), ['organization_id'], unique=False)
@@ -52,20 +63,46 @@ WHERE effective_sensitivity < :level AND (
           AND io.organization_id IN (SELECT id FROM organizations WHERE sensitivity >= :level)))
 """
 LAST_HELD = """
-INSERT INTO last_held_interactions (record_type, record_id, clearance, held_at)
-SELECT :record_type, links.record_id, :level, MAX(i.starts_at)
-FROM ({links}) AS links JOIN interactions i ON i.id = links.interaction_id
-WHERE i.status = 'held' AND i.deleted_at IS NULL AND i.effective_sensitivity <= :level
-GROUP BY links.record_id
+INSERT INTO last_held_interactions
+  (record_type, record_id, clearance, held_at, interaction_id, held_count)
+SELECT :record_type, record_id, :level, starts_at, interaction_id, held_count FROM (
+  SELECT links.record_id, i.id AS interaction_id, i.starts_at,
+         ROW_NUMBER() OVER (PARTITION BY links.record_id
+                            ORDER BY i.starts_at DESC, i.id DESC) AS position,
+         COUNT(*) OVER (PARTITION BY links.record_id) AS held_count
+  FROM ({links}) AS links JOIN interactions i ON i.id = links.interaction_id
+  WHERE i.status = 'held' AND i.deleted_at IS NULL AND i.effective_sensitivity <= :level
+) AS held
+WHERE position = 1
 """
 LINKS = {
     "contact": "SELECT contact_id AS record_id, interaction_id FROM interaction_contacts",
     "organization": (
         "SELECT organization_id AS record_id, interaction_id FROM interaction_organizations"
-        " UNION ALL SELECT organization_id, interaction_id FROM interaction_contacts"
+        " UNION SELECT organization_id, interaction_id FROM interaction_contacts"
         " WHERE organization_id IS NOT NULL"
     ),
 }
+
+
+MONTH = {
+    "sqlite": "strftime('%Y-%m', i.starts_at)",
+    "postgresql": "to_char(timezone('UTC', i.starts_at), 'YYYY-MM')",
+}
+HELD = "i.status = 'held' AND i.deleted_at IS NULL AND i.effective_sensitivity <= :level"
+MONTHLY = (
+    """
+INSERT INTO monthly_activity (clearance, month, dimension, value, held_count)
+SELECT :level, {month}, 'kind', i.kind, COUNT(*) FROM interactions i
+WHERE {held} GROUP BY {month}, i.kind
+""",
+    """
+INSERT INTO monthly_activity (clearance, month, dimension, value, held_count)
+SELECT :level, {month}, 'work_area', CAST(w.work_area_id AS VARCHAR(32)), COUNT(*)
+FROM interactions i JOIN interaction_work_areas w ON w.interaction_id = i.id
+WHERE {held} GROUP BY {month}, w.work_area_id
+""",
+)
 
 
 def backfill():
@@ -77,6 +114,12 @@ def backfill():
             op.get_bind().execute(
                 sa.text(LAST_HELD.format(links=links)),
                 {"record_type": record_type, "level": level},
+            )
+    month = MONTH[op.get_bind().dialect.name]
+    for level in LEVELS:
+        for sql in MONTHLY:
+            op.get_bind().execute(
+                sa.text(sql.format(month=month, held=HELD)), {"level": level}
             )
 
 
@@ -90,5 +133,6 @@ def downgrade():
     with op.batch_alter_table('interaction_contacts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_interaction_contacts_organization_id'))
 
+    op.drop_table('monthly_activity')
     op.drop_table('last_held_interactions')
     # ### end Alembic commands ###
