@@ -97,15 +97,15 @@ def interactions_per_month(viewer: User, now: datetime, months: int = 12) -> Cha
 
 def interactions_per_work_area(viewer: User, now: datetime, days: int = 365) -> ChartSeries:
     stmt = (
-        select(WorkArea.name, func.count(Interaction.id))
+        select(WorkArea, func.count(Interaction.id))
         .join(interaction_work_areas, interaction_work_areas.c.work_area_id == WorkArea.id)
         .join(Interaction, Interaction.id == interaction_work_areas.c.interaction_id)
         .where(visibility_clause(Interaction, viewer))
         .where(Interaction.starts_at >= now - timedelta(days=days), Interaction.starts_at <= now)
-        .group_by(WorkArea.name)
+        .group_by(WorkArea.id)
         .order_by(func.count(Interaction.id).desc(), WorkArea.name)
     )
-    return ChartSeries([(name, count) for name, count in db.session.execute(stmt)])
+    return ChartSeries([(area.label, count) for area, count in db.session.execute(stmt)])
 
 
 def home_summary(viewer: User, now: datetime, limit: int = 8) -> HomeSummary:
@@ -145,7 +145,7 @@ def home_summary(viewer: User, now: datetime, limit: int = 8) -> HomeSummary:
     cold_keys = {(r.kind, r.record.id) for r in cold}
     coverage: dict[str, TierCoverage] = {}
     for r in sorted(everything, key=lambda r: r.tier.rank):
-        row = coverage.setdefault(r.tier.name, TierCoverage(r.tier.name, 0, 0))
+        row = coverage.setdefault(r.tier.name, TierCoverage(r.tier.label, 0, 0))
         row.total += 1
         row.within += (r.kind, r.record.id) not in cold_keys
     return HomeSummary(
