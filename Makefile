@@ -13,7 +13,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# Compiled catalogs are not committed: every setup builds them from the .po files.
+CATALOGS := $(wildcard crm/translations/*/LC_MESSAGES/messages.po)
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+install: $(VENV)/.installed $(CATALOGS:.po=.mo)
 
 ## Migrate the embedded database and load the demo office once.
 setup: install

@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, render_template, request
+from flask import Flask, render_template, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config, environment_settings
 from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
+from crm.i18n import select_locale, select_timezone
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,21 +92,6 @@ def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
-
-
-def select_locale() -> str | None:
-    """The user's chosen language, else the browser's; the default outside a request."""
-    if not has_request_context():
-        return None
-    if current_user.is_authenticated and current_user.language:
-        return current_user.language
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
-
-
-def select_timezone() -> str | None:
-    if has_request_context() and current_user.is_authenticated:
-        return current_user.timezone
-    return None
 
 
 def register_extensions(app: Flask) -> None:

@@ -8,12 +8,14 @@ from typing import Any, TypeVar
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import Field, Form
 
 from crm.extensions import db
+from crm.i18n import localized_country_names
 from crm.models import Sensitivity
 from crm.services.errors import RecordNotFound, ValidationError, parse_id
-from crm.services.normalize import country_names, time_zones
+from crm.services.normalize import fold, time_zones
 
 T = TypeVar("T")
 
@@ -30,6 +32,48 @@ COMMON_TIME_ZONES = (
     "America/New_York",
     "UTC",
 )
+
+
+# WTForms' own messages that the forms can show, worded by this app's catalogs: the Spanish
+# bundled with WTForms says "mayor que 1" for "at least 1". Others come from WTForms' catalog.
+BUILT_IN_FORM_MESSAGES = {
+    "This field is required.": _l("This field is required."),
+    "Invalid input.": _l("Invalid input."),
+    "Not a valid choice.": _l("Not a valid choice."),
+    "Invalid Choice: could not coerce.": _l("Invalid Choice: could not coerce."),
+    "Not a valid date value.": _l("Not a valid date value."),
+    "Not a valid datetime value.": _l("Not a valid datetime value."),
+    "Not a valid integer value.": _l("Not a valid integer value."),
+    "Number must be at least %(min)s.": _l("Number must be at least %(min)s."),
+    "Number must be at most %(max)s.": _l("Number must be at most %(max)s."),
+    "Number must be between %(min)s and %(max)s.": _l(
+        "Number must be between %(min)s and %(max)s."
+    ),
+    "Invalid email address.": _l("Invalid email address."),
+    "Invalid URL.": _l("Invalid URL."),
+}
+
+
+class FormTranslations:
+    """The translations WTForms asks for its built-in messages, in the reader's language."""
+
+    def gettext(self, string: str) -> str:
+        message = BUILT_IN_FORM_MESSAGES.get(string)
+        return str(message) if message is not None else wtforms_translations.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return wtforms_translations.ngettext(singular, plural, n)
+
+
+FORM_TRANSLATIONS = FormTranslations()
+
+
+class AppForm(FlaskForm):
+    """Every form with fields: CSRF from Flask-WTF, built-in messages in the reader's language."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Form) -> FormTranslations:
+            return FORM_TRANSLATIONS
 
 
 def optional_int(value: Any) -> int | None:
@@ -52,7 +96,7 @@ def sensitivity_choices() -> list[tuple[str, str]]:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    names = sorted(country_names().items(), key=lambda item: item[1])
+    names = sorted(localized_country_names().items(), key=lambda item: fold(item[1]))
     return [("", _l("Choose a country"))] + [(code, f"{name} ({code})") for code, name in names]
 
 

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_skeleton
+from babel.dates import format_timedelta as babel_format_timedelta
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from crm.i18n import localized_country_names
 from crm.listing import query_without
-from crm.models import Interaction, Sensitivity
+from crm.models import Interaction, InteractionKind, Sensitivity
+from crm.models.base import utcnow
 from crm.services.exports import ORGANIZATION_FORMATS, ExportFormat
 from crm.services.interactions import last_day, local_time
-from crm.services.normalize import country_names, format_phone, subdivision_name
+from crm.services.normalize import format_phone, subdivision_name
 
 
 def country_name(code: str) -> str:
-    return country_names().get(code, code) if code else ""
+    return localized_country_names().get(code, code) if code else ""
 
 
 def sensitivity_label(level: Sensitivity | int | None) -> str:
@@ -126,6 +130,25 @@ def interaction_when(interaction: Interaction) -> str:
     return _("%(days)s (all day)", days=shown)
 
 
+def time_ago(instant: datetime | None) -> str:
+    """How long ago (or how far ahead) an instant is, in words: "3 days ago", "hace 3 días"."""
+    if instant is None:
+        return ""
+    return babel_format_timedelta(
+        instant - utcnow(), add_direction=True, locale=get_locale() or "en"
+    )
+
+
+def month_label(year_month: str) -> str:
+    """A "YYYY-MM" month as the reader writes it: "Mar 2026", "mar 2026"."""
+    first = date.fromisoformat(f"{year_month}-01")
+    return format_skeleton("yMMM", first, locale=get_locale() or "en")
+
+
+def interaction_kind_label(code: str) -> str:
+    return InteractionKind(code).label
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(interaction_when, "when")
     app.add_template_filter(local_datetime, "local_datetime")
@@ -138,6 +161,10 @@ def register(app: Flask) -> None:
     app.add_template_filter(sensitivity_code, "sensitivity_code")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_decimal, "number")
+    app.add_template_filter(time_ago, "ago")
+    app.add_template_filter(month_label, "month")
+    app.add_template_filter(interaction_kind_label, "interaction_kind")
 
     # Globals, unlike context variables, are also seen by imported macros.
     app.jinja_env.globals["query_without"] = query_without
@@ -146,4 +173,5 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def inject() -> dict[str, Any]:
-        return {"current_locale": str(get_locale() or "en")}
+        # A BCP 47 tag for <html lang>: "es-MX", "en".
+        return {"current_locale": str(get_locale() or "en").replace("_", "-")}

@@ -173,7 +173,7 @@ def test_an_admin_creates_an_account_that_can_sign_in(app, client, login_as):
     listing = page(client.get("/admin/users"))
     assert "Account created for Ana Reyes." in flashes(listing)
     line = row_for(listing, "Ana Reyes")
-    assert "ana.reyes@office.example" in line and "officer" in line and "Active" in line
+    assert "ana.reyes@office.example" in line and "Officer" in line and "Active" in line
     created = db.session.scalars(select(User).where(User.email == "ana.reyes@office.example")).one()
     assert (created.language, created.timezone) == ("es", "America/Tijuana")
     assert can_sign_in(app, "ana.reyes@office.example", NEW_PASSWORD)
@@ -225,7 +225,7 @@ def test_an_admin_changes_role_and_clearance(client, login_as, users):
 
     assert redirect_target(response) == "/admin/users"
     line = row_for(page(client.get("/admin/users")), officer.email)
-    assert "viewer" in line and "Confidential" in line
+    assert "Viewer" in line and "Confidential" in line
     saved = row(User, officer.id)
     assert saved["password_hash"] == factories.password_hash()
 

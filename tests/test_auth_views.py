@@ -214,7 +214,7 @@ def test_preferences_save_language_and_time_zone(client, login_as):
     saved = db.session.get(User, officer.id)
     assert (saved.language, saved.timezone) == ("es", "America/Tijuana")
     html = page(client.get("/preferences"))
-    assert '<html lang="es">' in html
+    assert '<html lang="es-MX">' in html
     assert re.search(r'<option selected value="America/Tijuana">', html)
 
 

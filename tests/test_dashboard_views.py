@@ -113,7 +113,7 @@ def test_charts_count_only_visible_interactions_and_have_a_table(client, login_a
 
     def this_month_total():
         html = page(client.get("/"))
-        month = last_week.strftime("%Y-%m")
+        month = last_week.strftime("%b %Y")  # as an English reader sees it: "Nov 2026"
         found = re.search(rf'<th scope="row">{month}</th><td>(\d+)</td>', html)
         return int(found.group(1)) if found else 0
 

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -10,13 +9,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from crm.form_helpers import language_choices, sensitivity_choices, time_zone_choices
+from crm.form_helpers import AppForm, language_choices, sensitivity_choices, time_zone_choices
 from crm.models import Role
 from crm.services.admin import TierInput, WorkAreaInput
 from crm.services.users import UserInput
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     full_name = StringField(
         _l("Name"),
         validators=[DataRequired(message=_l("Enter the person's name.")), Length(max=200)],
@@ -56,7 +55,7 @@ class UserForm(FlaskForm):
         )
 
 
-class TierForm(FlaskForm):
+class TierForm(AppForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=80)]
     )
@@ -83,7 +82,7 @@ class TierForm(FlaskForm):
         )
 
 
-class WorkAreaForm(FlaskForm):
+class WorkAreaForm(AppForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=120)]
     )

@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from crm.form_helpers import language_choices, time_zone_choices
+from crm.form_helpers import AppForm, language_choices, time_zone_choices
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = StringField(
         _l("E-mail"),
         validators=[DataRequired(message=_l("Enter your e-mail address.")), Length(max=254)],
@@ -20,7 +19,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this computer"))
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(AppForm):
     # Choices are set in __init__: WTForms 3.3 deprecates tuple choices given to the field.
     language = SelectField(_l("Language"), validate_choice=False)
     timezone = SelectField(_l("Time zone"), validate_choice=False)

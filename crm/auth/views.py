@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response
 from crm.auth.access import public
 from crm.auth.forms import LoginForm, PreferencesForm
 from crm.extensions import db, limiter, login_manager
-from crm.form_helpers import save_with
+from crm.form_helpers import language_choices, save_with
+from crm.i18n import remember_language
 from crm.listing import safe_next
 from crm.models import User
 from crm.services import users as service
@@ -33,6 +34,7 @@ def load_user(user_id: str) -> User | None:
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
+    remember_language(request.args.get("lang"))
     form = LoginForm()
     if form.validate_on_submit():
         user = service.authenticate(form.email.data or "", form.password.data or "")
@@ -41,7 +43,7 @@ def login() -> str | Response:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
         form.password.errors = [_("The e-mail address or password is not right.")]
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, languages=language_choices())
 
 
 @bp.post("/logout")

@@ -1,17 +1,16 @@
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length
 
-from crm.form_helpers import optional_int
+from crm.form_helpers import AppForm, optional_int
 from crm.models import FeedScope, WorkArea
 from crm.services.calendar import FeedInput
 
 
-class FeedForm(FlaskForm):
+class FeedForm(AppForm):
     name = StringField(
         _l("Name"),
         validators=[Length(max=120)],
@@ -33,7 +32,7 @@ class FeedForm(FlaskForm):
 
     def set_choices(self, work_areas: Sequence[WorkArea]) -> None:
         self.scope.choices = [(s.value, s.label) for s in FeedScope]
-        self.work_area_id.choices = [("", "—"), *((w.id, w.name) for w in work_areas)]
+        self.work_area_id.choices = [("", "—"), *((w.id, w.label) for w in work_areas)]
 
     def to_input(self) -> FeedInput:
         return FeedInput(
@@ -46,7 +45,7 @@ class FeedForm(FlaskForm):
         )
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(AppForm):
     invitation = FileField(
         _l("Invitation file (.ics)"),
         validators=[FileRequired(message=_l("Choose an .ics file."))],

@@ -18,6 +18,7 @@ from crm.auth.access import public
 from crm.calendar.forms import FeedForm
 from crm.extensions import db, limiter
 from crm.form_helpers import save_with
+from crm.i18n import locale_for
 from crm.models import CalendarFeed
 from crm.services import calendar as service
 from crm.services.interactions import get_interaction, local_time
@@ -163,7 +164,7 @@ def feed(token: str) -> Response:
         key = (calendar_feed.token_hash, version.etag, request.base_url)
         body = service.built_feeds.get(key)
         if body is None:
-            with force_locale(calendar_feed.user.language or "en"):
+            with force_locale(locale_for(calendar_feed.user.language)):
                 body = service.feed_calendar(
                     calendar_feed, window, now, _record_url(), url=request.base_url
                 )

@@ -1,7 +1,6 @@
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from crm.form_helpers import optional_int, sensitivity_choices
+from crm.form_helpers import AppForm, optional_int, sensitivity_choices
 from crm.models import EmailKind, PhoneKind, RelationshipTier, User
 from crm.models.contact import LANGUAGE_LABELS
 from crm.services.contacts import AffiliationInput, ContactInput, EmailInput, PhoneInput
@@ -43,7 +42,7 @@ class PhoneEntryForm(Form):
         self.kind.choices = [(k.value, k.label) for k in PhoneKind]
 
 
-class ContactForm(FlaskForm):
+class ContactForm(AppForm):
     honorific = StringField(
         _l("Honorific"), validators=[Length(max=40)], description=_l("Lic., Mtra., Hon., Dr. …")
     )
@@ -76,7 +75,7 @@ class ContactForm(FlaskForm):
     def set_choices(self, tiers: Sequence[RelationshipTier], owners: Sequence[User]) -> None:
         self.preferred_language.choices = list(LANGUAGE_LABELS.items())
         self.phone_region.choices = [("US", _l("United States")), ("MX", _l("Mexico"))]
-        self.tier_id.choices = [("", _l("No tier"))] + [(t.id, t.name) for t in tiers]
+        self.tier_id.choices = [("", _l("No tier"))] + [(t.id, t.label) for t in tiers]
         self.owner_id.choices = [("", _l("Nobody"))] + [(u.id, u.full_name) for u in owners]
         self.sensitivity.choices = sensitivity_choices()
 
@@ -106,7 +105,7 @@ class ContactForm(FlaskForm):
         )
 
 
-class AffiliationForm(FlaskForm):
+class AffiliationForm(AppForm):
     organization = StringField(
         _l("Organization"),
         validators=[DataRequired(message=_l("Enter the organization.")), Length(max=200)],

@@ -2,17 +2,16 @@ from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from crm.form_helpers import optional_int
+from crm.form_helpers import AppForm, optional_int
 from crm.models import User
 from crm.services.follow_ups import FollowUpInput
 from crm.services.records import active_users
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(AppForm):
     description = StringField(
         _l("Follow-up"),
         validators=[DataRequired(message=_l("Describe what needs doing.")), Length(max=500)],

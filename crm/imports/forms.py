@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField, SelectField
 
+from crm.form_helpers import AppForm
 from crm.services.imports import OnMatch
 
 
-class UploadForm(FlaskForm):
+class UploadForm(AppForm):
     upload = FileField(
         _l("File"),
         validators=[FileRequired(message=_l("Choose a .csv or .vcf file."))],
@@ -25,7 +25,7 @@ class UploadForm(FlaskForm):
         ]
 
 
-class PlanForm(FlaskForm):
+class PlanForm(AppForm):
     on_match = RadioField(
         _l("People already in the contacts"), default=OnMatch.SKIP.value, validate_choice=False
     )

@@ -1,7 +1,6 @@
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,12 +14,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from crm.form_helpers import sensitivity_choices, time_zone_choices
+from crm.form_helpers import AppForm, sensitivity_choices, time_zone_choices
 from crm.models import InteractionKind, InteractionStatus, User, WorkArea
 from crm.services.interactions import InteractionInput, ParticipantInput
 
 
-class InteractionForm(FlaskForm):
+class InteractionForm(AppForm):
     subject = StringField(
         _l("Subject"),
         validators=[DataRequired(message=_l("Enter a subject.")), Length(max=300)],
@@ -72,7 +71,7 @@ class InteractionForm(FlaskForm):
         self.timezone.choices = time_zone_choices()
         self.sensitivity.choices = sensitivity_choices()
         self.staff_ids.choices = [(u.id, u.full_name) for u in staff]
-        self.work_area_ids.choices = [(w.id, w.name) for w in work_areas]
+        self.work_area_ids.choices = [(w.id, w.label) for w in work_areas]
 
     def to_input(self, participants: list[ParticipantInput]) -> InteractionInput:
         return InteractionInput(

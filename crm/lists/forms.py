@@ -1,15 +1,15 @@
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length
 
+from crm.form_helpers import AppForm
 from crm.models import User
 from crm.services.contact_lists import ListInput
 
 
-class ContactListForm(FlaskForm):
+class ContactListForm(AppForm):
     name = StringField(_l("Name"), validators=[Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     shared_with_ids = SelectMultipleField(

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.extensions import db
 from crm.models.base import TimestampMixin
+
+# The texts `crm init` gives the default tiers, so that they read in the reader's language; a
+# tier an administrator renamed or described otherwise shows as typed.
+BUILT_IN_TIER_TEXTS = {
+    "Tier 1 — Strategic": _l("Tier 1 — Strategic"),
+    "Tier 2 — Operational": _l("Tier 2 — Operational"),
+    "Tier 3 — Informational": _l("Tier 3 — Informational"),
+    "Leadership-level partners; contact at least monthly.": _l(
+        "Leadership-level partners; contact at least monthly."
+    ),
+    "Day-to-day working partners; contact at least quarterly.": _l(
+        "Day-to-day working partners; contact at least quarterly."
+    ),
+    "Keep informed; contact at least twice a year.": _l(
+        "Keep informed; contact at least twice a year."
+    ),
+}
 
 
 class RelationshipTier(db.Model):
@@ -19,6 +38,15 @@ class RelationshipTier(db.Model):
     rank: Mapped[int] = mapped_column(Integer, unique=True)
     cadence_days: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def label(self) -> str:
+        """The name as the reader sees it (``__str__`` stays the stored name, for the audit)."""
+        return str(BUILT_IN_TIER_TEXTS.get(self.name, self.name))
+
+    @property
+    def description_label(self) -> str:
+        return str(BUILT_IN_TIER_TEXTS.get(self.description, self.description))
 
     def __str__(self) -> str:
         return self.name
@@ -47,6 +75,14 @@ class WorkArea(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     name_es: Mapped[str] = mapped_column(String(120), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def label(self) -> str:
+        """The Spanish name for a Spanish reader when there is one, else the name."""
+        locale = get_locale()
+        if self.name_es and locale is not None and locale.language == "es":
+            return self.name_es
+        return self.name
 
     def __str__(self) -> str:
         return self.name

@@ -50,6 +50,10 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.active
 
     @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 

@@ -1,16 +1,15 @@
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from crm.form_helpers import country_choices, optional_int, sensitivity_choices
+from crm.form_helpers import AppForm, country_choices, optional_int, sensitivity_choices
 from crm.models import County, GovernmentLevel, OrganizationKind, RelationshipTier, User, WorkArea
 from crm.services.organizations import OrganizationInput
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(AppForm):
     kind = SelectField(_l("Kind"), validate_choice=False)
     name = StringField(
         _l("Official name"),
@@ -65,10 +64,10 @@ class OrganizationForm(FlaskForm):
         self.kind.choices = [(k.value, k.label) for k in OrganizationKind]
         self.country.choices = country_choices()
         self.government_level.choices = [(g.value, g.label) for g in GovernmentLevel]
-        self.tier_id.choices = [("", _l("No tier"))] + [(t.id, t.name) for t in tiers]
+        self.tier_id.choices = [("", _l("No tier"))] + [(t.id, t.label) for t in tiers]
         self.owner_id.choices = [("", _l("Nobody"))] + [(u.id, u.full_name) for u in owners]
         self.sensitivity.choices = sensitivity_choices()
-        self.work_area_ids.choices = [(w.id, w.name) for w in work_areas]
+        self.work_area_ids.choices = [(w.id, w.label) for w in work_areas]
         self.county_ids.choices = [(c.id, f"{c.name} ({c.subdivision})") for c in counties]
 
     def to_input(self) -> OrganizationInput:

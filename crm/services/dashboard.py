@@ -94,10 +94,8 @@ def interactions_per_work_area(viewer: User, now: datetime, months: int = 12) ->
     for _label, work_area_id, count in db.session.execute(_monthly(viewer, "work_area", labels)):
         totals[int(work_area_id)] += count
     names = {
-        row.id: row.name
-        for row in db.session.execute(
-            select(WorkArea.id, WorkArea.name).where(WorkArea.id.in_(totals))
-        )
+        area.id: area.label
+        for area in db.session.scalars(select(WorkArea).where(WorkArea.id.in_(totals)))
     }
     rows = [(names[i], count) for i, count in totals.items() if i in names]
     return ChartSeries(sorted(rows, key=lambda row: (-row[1], row[0])))

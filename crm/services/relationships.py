@@ -132,7 +132,7 @@ def tier_coverage(viewer: User, now: datetime) -> list[TierCoverage]:
     """Per tier, how many visible relationships are within their cadence, counted by the
     database."""
     tiers = list(db.session.scalars(select(RelationshipTier).order_by(RelationshipTier.rank)))
-    counts = {tier.id: TierCoverage(tier.name, 0, 0) for tier in tiers}
+    counts = {tier.id: TierCoverage(tier.label, 0, 0) for tier in tiers}
     if not tiers:
         return []
     for model, kind in ((Organization, "organization"), (Contact, "contact")):
