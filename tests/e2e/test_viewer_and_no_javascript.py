@@ -61,6 +61,10 @@ def test_a_meeting_can_be_logged_without_javascript(
 
     page.goto(f"/organizations/{consulate.id}")
     page.get_by_role("link", name="Log an interaction").click()
+    page.get_by_role("button", name="Save").click()
+    subject_field = page.get_by_label("Subject")
+    expect(subject_field).to_have_attribute("aria-invalid", "true")
+    expect(subject_field).to_have_accessible_description("Enter a subject.")
     subject = "Follow-up call on consular notifications (no script)"
     fill_meeting(page, subject, date.today() + timedelta(days=3))
     for person in people:
