@@ -122,7 +122,7 @@ def signed_in(new_context: Callable[..., BrowserContext]) -> Callable[..., Page]
     def open_page(email: str, *, phone: bool = False, javascript: bool = True) -> Page:
         page = new_context(phone=phone, javascript=javascript).new_page()
         sign_in(page, email)
-        expect(page.locator("main h1")).to_contain_text("Welcome")
+        expect(page.locator("form[action$='/logout']")).to_be_attached()
         return page
 
     return open_page
