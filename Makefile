@@ -28,9 +28,16 @@ setup: install
 run: setup
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+CHROMIUM := /usr/bin/chromium
+
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Browser tests (tests/e2e) are skipped: $(CHROMIUM) is not installed (apt-get install chromium)."; \
+	elif [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "Browser tests (tests/e2e) are skipped on TEST_DATABASE_URL: they run on their own SQLite database."; \
+	fi
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -742,3 +742,17 @@ def test_delete_moves_the_contact_to_the_trash(client, login_as, users, mary):
     assert client.get(f"/contacts/{mary.id}").status_code == 404
     assert client.get("/contacts/lookup?q=mary").get_json() == []
     assert row(Contact, mary.id)["deleted_by_id"] == users["officer"].id
+
+
+def test_a_type_ahead_suggestion_is_a_name_the_search_finds(client, login_as):
+    """The suggestion fills the search box, so it leaves out the honorific the search ignores."""
+    login_as("officer")
+    lic = factories.make_contact(honorific="Lic.", given_names="José Ángel", family_name="Núñez")
+    db.session.commit()
+
+    (suggestion,) = client.get("/contacts/lookup?q=nunez jo").get_json()
+
+    assert suggestion == {"id": lic.id, "name": "José Ángel Núñez"}
+    assert client.get("/contacts/lookup", query_string={"q": suggestion["name"]}).get_json() == [
+        suggestion
+    ]

@@ -220,6 +220,7 @@ def test_a_hidden_participant_reads_exactly_like_a_missing_one(client, users, lo
         html = page(response)
         assert NOT_FOUND in html
         assert f'id="contacts-error" class="field-error" role="alert">{NOT_FOUND}' in html
+        assert '<fieldset aria-describedby="contacts-error">' in html
         assert "Hidden" not in html
     assert count(Interaction) == 0
 

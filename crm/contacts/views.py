@@ -72,7 +72,7 @@ def index() -> str:
 def lookup() -> Response:
     """Type-ahead suggestions as JSON; only what the user may see."""
     matches = service.lookup(request.args.get("q", ""), current_user)
-    return jsonify([{"id": c.id, "name": c.display_name} for c in matches])
+    return jsonify([{"id": c.id, "name": c.full_name} for c in matches])
 
 
 @bp.get("/<int:contact_id>/history")
