@@ -64,6 +64,9 @@ class Config:
     CALENDAR_CANCELLED_DAYS = 30
     CALENDAR_REFRESH_MINUTES = 30
     CALENDAR_FEED_RATE_LIMIT = "60 per minute"
+    # The dashboard's office-wide figures (counts, charts, tier coverage) are reused for this
+    # long by each server process, per clearance and language, until anything is written.
+    DASHBOARD_FIGURES_SECONDS = 60
     # Uploads (invitations, imports) larger than this are refused before they are read.
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     # A secret generated into the instance folder is acceptable only outside production.
@@ -87,6 +90,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-only-not-secret"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    # Each test sees its own writes at once; the reuse has tests of its own.
+    DASHBOARD_FIGURES_SECONDS = 0
 
 
 CONFIGS: dict[str, type[Config]] = {

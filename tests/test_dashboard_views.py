@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from crm.extensions import db
-from crm.models import RelationshipTier, Sensitivity
+from crm.models import Organization, RelationshipTier, Sensitivity
+from crm.services.dashboard import reused_office_figures
 from crm.services.follow_ups import FollowUpInput, create_follow_up
 from crm.services.interactions import InteractionInput, create_interaction
 from tests import factories
@@ -124,3 +125,41 @@ def test_charts_count_only_visible_interactions_and_have_a_table(client, login_a
     assert (officer_total, admin_total) == (1, 2)
     html = page(client.get("/"))
     assert "<svg" in html and "Show as a table" in html
+
+
+def test_reused_figures_follow_every_write_and_stay_per_clearance(app, client, login_as, users):
+    app.config["DASHBOARD_FIGURES_SECONDS"] = 3600
+    factories.make_organization(name="California Highway Patrol")
+    db.session.commit()
+    login_as("officer")
+    assert home_counts(client) == (1, 0)
+
+    # Read again at once, after a write: the new record counts.
+    factories.make_contact(given_names="Mary", family_name="Smith")
+    db.session.commit()
+    assert home_counts(client) == (1, 1)
+
+    # A record above the officer's clearance: the officer's figures stay, the admin's own
+    # (read after the officer's were kept) include it.
+    factories.make_organization(name="Joint Task Force", sensitivity=Sensitivity.CONFIDENTIAL)
+    db.session.commit()
+    assert home_counts(client) == (1, 1)
+    login_as("admin")
+    assert home_counts(client) == (2, 1)
+    login_as("officer")
+    assert home_counts(client) == (1, 1)
+
+
+def test_reused_figures_are_read_again_once_they_are_old(app, client, login_as, users):
+    officer = users["officer"]
+    factories.make_organization(name="California Highway Patrol")
+    db.session.commit()
+    now = datetime.now(UTC)
+    first = reused_office_figures(officer, now, "en", 60)
+    # A change that leaves no audit event (as a bulk load would) shows once the time is up.
+    db.session.execute(update(Organization).values(deleted_at=now))
+    db.session.commit()
+
+    assert reused_office_figures(officer, now + timedelta(seconds=30), "en", 60) is first
+    later = reused_office_figures(officer, now + timedelta(seconds=61), "en", 60)
+    assert later.organization_count == first.organization_count - 1

@@ -1105,7 +1105,7 @@ def test_the_dashboard_coverage_and_my_cold_list_match_going_cold(app, users):
             warm = r.next_due is not None and r.next_due >= moment
             expected[r.tier.name] = [within + warm, total + 1]
         summary = home_summary(viewer, moment, limit=8)
-        assert {c.tier: [c.within, c.total] for c in summary.coverage} == expected
+        assert {c.tier: [c.within, c.total] for c in summary.office.coverage} == expected
         assert {c.tier: [c.within, c.total] for c in tier_coverage(viewer, moment)} == expected
 
         mine = [

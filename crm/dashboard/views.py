@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
+from flask_babel import get_locale
 from flask_login import current_user
 
 from crm.models.base import utcnow
@@ -13,4 +14,10 @@ bp = Blueprint("dashboard", __name__)
 
 @bp.get("/")
 def index() -> str:
-    return render_template("dashboard/index.html", summary=home_summary(current_user, utcnow()))
+    summary = home_summary(
+        current_user,
+        utcnow(),
+        language=str(get_locale()),
+        reuse_seconds=current_app.config["DASHBOARD_FIGURES_SECONDS"],
+    )
+    return render_template("dashboard/index.html", summary=summary)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.models import (
+    AuditEvent,
     Contact,
     FollowUp,
     Interaction,
@@ -44,16 +45,23 @@ class ChartSeries:
         return max((value for _label, value in self.rows), default=0) or 1
 
 
-@dataclass
-class HomeSummary:
+@dataclass(frozen=True)
+class OfficeFigures:
+    """What every viewer of one clearance sees alike on the home page."""
+
     organization_count: int
     contact_count: int
-    upcoming: list[Interaction]
-    overdue_follow_ups: list[FollowUp]
-    my_cold: list[Relationship]
     per_month: ChartSeries
     per_work_area: ChartSeries
     coverage: list[TierCoverage]
+
+
+@dataclass
+class HomeSummary:
+    office: OfficeFigures
+    upcoming: list[Interaction]
+    overdue_follow_ups: list[FollowUp]
+    my_cold: list[Relationship]
 
 
 def _count(model: type, viewer: User) -> int:
@@ -101,7 +109,47 @@ def interactions_per_work_area(viewer: User, now: datetime, months: int = 12) ->
     return ChartSeries(sorted(rows, key=lambda row: (-row[1], row[0])))
 
 
-def home_summary(viewer: User, now: datetime, limit: int = 8) -> HomeSummary:
+def office_figures(viewer: User, now: datetime) -> OfficeFigures:
+    return OfficeFigures(
+        organization_count=_count(Organization, viewer),
+        contact_count=_count(Contact, viewer),
+        per_month=interactions_per_month(viewer, now),
+        per_work_area=interactions_per_work_area(viewer, now),
+        coverage=tier_coverage(viewer, now),
+    )
+
+
+# Office-wide figures, per process: (database, clearance, language) -> (the data version and
+# time they were read, the figures). Every write leaves an audit event, so a new newest event
+# means they are read again at once.
+_FIGURES: dict[tuple[str, int, str], tuple[tuple[Any, ...], datetime, OfficeFigures]] = {}
+
+
+def _data_version() -> tuple[Any, ...]:
+    return tuple(
+        db.session.execute(select(func.max(AuditEvent.id), func.max(AuditEvent.occurred_at))).one()
+    )
+
+
+def reused_office_figures(
+    viewer: User, now: datetime, language: str, seconds: int
+) -> OfficeFigures:
+    """``office_figures``, reused for up to ``seconds`` while nothing is written."""
+    if seconds <= 0 or not (viewer.is_authenticated and viewer.active):
+        return office_figures(viewer, now)
+    key = (str(db.engine.url), int(viewer.clearance), language)
+    version = _data_version()
+    kept = _FIGURES.get(key)
+    if kept and kept[0] == version and timedelta(0) <= now - kept[1] < timedelta(seconds=seconds):
+        return kept[2]
+    figures = office_figures(viewer, now)
+    _FIGURES[key] = (version, now, figures)
+    return figures
+
+
+def home_summary(
+    viewer: User, now: datetime, *, language: str = "en", reuse_seconds: int = 0, limit: int = 8
+) -> HomeSummary:
     mine = or_(
         Interaction.owner_id == viewer.id,
         Interaction.id.in_(
@@ -130,12 +178,8 @@ def home_summary(viewer: User, now: datetime, limit: int = 8) -> HomeSummary:
         )
     )
     return HomeSummary(
-        organization_count=_count(Organization, viewer),
-        contact_count=_count(Contact, viewer),
+        office=reused_office_figures(viewer, now, language, reuse_seconds),
         upcoming=upcoming,
         overdue_follow_ups=overdue,
         my_cold=most_overdue(viewer, now, viewer.id, limit),
-        per_month=interactions_per_month(viewer, now),
-        per_work_area=interactions_per_work_area(viewer, now),
-        coverage=tier_coverage(viewer, now),
     )
