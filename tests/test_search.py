@@ -1202,9 +1202,10 @@ def test_on_postgresql_the_gin_indexes_exist():
             text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_documents'")
         ).all()
     )
-    assert (
-        "USING gin (to_tsvector('simple'::regconfig, content))"
-        in (indexes["ix_search_documents_words"])
-    )
+    assert "ix_search_documents_words" not in indexes
+    for record_type in ("organization", "contact", "interaction"):
+        definition = indexes[f"ix_search_documents_words_{record_type}"]
+        assert "USING gin (to_tsvector('simple'::regconfig, content))" in definition
+        assert f"WHERE ((record_type)::text = '{record_type}'::text)" in definition
     assert "USING gin (content gin_trgm_ops)" in indexes["ix_search_documents_trigrams"]
     assert db.session.scalar(text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'"))
