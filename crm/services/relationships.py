@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import Select, case, func, literal, or_, select
 
 from crm.extensions import db
 from crm.models import (
@@ -52,6 +52,19 @@ def _last_held(kind: str, viewer: User) -> Any:
     )
 
 
+def _tiered(model: type, kind: str, viewer: User) -> tuple[Select[Any], Any]:
+    """The visible tiered records of one kind, with their tier and their last held
+    interaction the viewer may see; and that interaction's subquery, to filter and order by."""
+    last = _last_held(kind, viewer)
+    stmt = (
+        visible(model, viewer)
+        .join(RelationshipTier, RelationshipTier.id == model.tier_id)
+        .outerjoin(last, last.c.record_id == model.id)
+        .add_columns(RelationshipTier, last.c.held_at)
+    )
+    return stmt, last
+
+
 def _cold_since(model: type, tiers: list[RelationshipTier], now: datetime) -> Any:
     """Per record, the time before which its last held interaction leaves it cold."""
     return case(
@@ -82,13 +95,7 @@ def relationships(
     """Every tiered organization and contact the viewer may see, with its last interaction."""
     result: list[Relationship] = []
     for model, kind in ((Organization, "organization"), (Contact, "contact")):
-        last = _last_held(kind, viewer)
-        stmt = (
-            visible(model, viewer)
-            .join(RelationshipTier, RelationshipTier.id == model.tier_id)
-            .outerjoin(last, last.c.record_id == model.id)
-            .add_columns(RelationshipTier, last.c.held_at)
-        )
+        stmt, _last = _tiered(model, kind, viewer)
         if owner_id:
             stmt = stmt.where(model.owner_id == owner_id)
         if work_area_id:
@@ -159,13 +166,9 @@ def most_overdue(viewer: User, now: datetime, owner_id: int, limit: int) -> list
         return []
     found: list[Relationship] = []
     for model, kind in ((Organization, "organization"), (Contact, "contact")):
-        last = _last_held(kind, viewer)
+        stmt, last = _tiered(model, kind, viewer)
         stmt = (
-            visible(model, viewer)
-            .join(RelationshipTier, RelationshipTier.id == model.tier_id)
-            .outerjoin(last, last.c.record_id == model.id)
-            .add_columns(RelationshipTier, last.c.held_at)
-            .where(
+            stmt.where(
                 model.owner_id == owner_id,
                 or_(last.c.held_at.is_(None), last.c.held_at < _cold_since(model, tiers, now)),
             )
@@ -185,7 +188,15 @@ def most_overdue(viewer: User, now: datetime, owner_id: int, limit: int) -> list
 
 
 def _overdue_order(r: Relationship) -> tuple:
-    return (r.tier.rank, r.days_overdue is not None, -(r.days_overdue or 0), r.record.name_key)
+    """By tier; never contacted first; then the longest since the last interaction (within a
+    tier, the most overdue), to the second, as the database orders them; then by name."""
+    last = r.last_interaction_at
+    return (
+        r.tier.rank,
+        last is not None,
+        last or datetime.min.replace(tzinfo=UTC),
+        r.record.name_key,
+    )
 
 
 def going_cold(
