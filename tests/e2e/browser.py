@@ -13,7 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Affiliation, Contact, Organization, Sensitivity
+from crm.models import Affiliation, Contact, Interaction, Organization, Sensitivity
 from crm.services.demo_data import DEMO_PASSWORD
 from crm.services.normalize import fold
 
@@ -113,3 +113,41 @@ def fill_meeting(page: Page, subject: str, day: date) -> None:
     page.get_by_label("Starts").fill("10:00")
     page.get_by_label("Ends", exact=True).fill("11:30")
     page.get_by_label("Location").fill("Consulate, 1549 India St, San Diego")
+
+
+def main_pages(live_server: LiveServer) -> dict[str, str]:
+    """Name → address of every main page, on records from the demo office."""
+    organization = live_server.one(
+        select(Organization).where(Organization.name.like("Consulado General%San Diego"))
+    )
+    contact = live_server.one(select(Contact).order_by(Contact.name_key))
+    interaction = live_server.one(select(Interaction).order_by(Interaction.id))
+    return {
+        "dashboard": "/",
+        "organizations": "/organizations/",
+        "organization": f"/organizations/{organization.id}",
+        "organization-form": "/organizations/new",
+        "contacts": "/contacts/",
+        "contact": f"/contacts/{contact.id}",
+        "contact-form": "/contacts/new",
+        "interactions": "/interactions/",
+        "interaction": f"/interactions/{interaction.id}",
+        "interaction-form": "/interactions/new",
+        "follow-ups": "/follow-ups/",
+        "going-cold": "/going-cold",
+        "lists": "/lists/",
+        "list-form": "/lists/new",
+        "exports": "/contacts/?export=open",
+        "imports": "/imports/",
+        "duplicates": "/duplicates/",
+        "search": "/search/?q=consulado",
+        "calendars": "/calendar/",
+        "preferences": "/preferences",
+        "admin-users": "/admin/users",
+        "admin-user-form": "/admin/users/new",
+        "admin-tiers": "/admin/tiers",
+        "admin-work-areas": "/admin/work-areas",
+        "admin-audit": "/admin/audit",
+        "admin-trash": "/admin/trash",
+        "not-found": "/organizations/999999",
+    }

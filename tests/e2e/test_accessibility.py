@@ -7,51 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
-from sqlalchemy import select
 
-from crm.models import Contact, Interaction, Organization
-from tests.e2e.browser import ADMIN, LiveServer, screenshot, sign_in
+from tests.e2e.browser import ADMIN, LiveServer, main_pages, screenshot, sign_in
 
 AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
-
-
-def main_pages(live_server: LiveServer) -> dict[str, str]:
-    """Name → address of every main page, on records from the demo office."""
-    organization = live_server.one(
-        select(Organization).where(Organization.name.like("Consulado General%San Diego"))
-    )
-    contact = live_server.one(select(Contact).order_by(Contact.name_key))
-    interaction = live_server.one(select(Interaction).order_by(Interaction.id))
-    return {
-        "dashboard": "/",
-        "organizations": "/organizations/",
-        "organization": f"/organizations/{organization.id}",
-        "organization-form": "/organizations/new",
-        "contacts": "/contacts/",
-        "contact": f"/contacts/{contact.id}",
-        "contact-form": "/contacts/new",
-        "interactions": "/interactions/",
-        "interaction": f"/interactions/{interaction.id}",
-        "interaction-form": "/interactions/new",
-        "follow-ups": "/follow-ups/",
-        "going-cold": "/going-cold",
-        "lists": "/lists/",
-        "list-form": "/lists/new",
-        "exports": "/contacts/?export=open",
-        "imports": "/imports/",
-        "duplicates": "/duplicates/",
-        "search": "/search/?q=consulado",
-        "calendars": "/calendar/",
-        "preferences": "/preferences",
-        "admin-users": "/admin/users",
-        "admin-user-form": "/admin/users/new",
-        "admin-tiers": "/admin/tiers",
-        "admin-work-areas": "/admin/work-areas",
-        "admin-audit": "/admin/audit",
-        "admin-trash": "/admin/trash",
-        "not-found": "/organizations/999999",
-    }
 
 
 def start_axe(page: Page) -> None:
