@@ -119,11 +119,16 @@ def register_extensions(app: Flask) -> None:
 
 
 # The search index's database-specific parts, created by the migrations, not the models.
-SEARCH_INDEX_OBJECTS = ("search_fts", "ix_search_documents_words", "ix_search_documents_trigrams")
+SEARCH_INDEX_OBJECTS = (
+    "search_fts",
+    "search_words",
+    "ix_search_documents_words",
+    "ix_search_documents_trigrams",
+)
 
 
 def include_in_migrations(name: str | None, type_: str, _parents: Any) -> bool:
-    """Leave the search index's own tables and indexes out of model comparisons."""
+    """Leave the search index's own tables, columns and indexes out of model comparisons."""
     return not (name and name.startswith(SEARCH_INDEX_OBJECTS))
 
 

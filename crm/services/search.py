@@ -382,7 +382,8 @@ def _ts_query(words: list[str]) -> Any:
 
 
 def _ts_vector() -> Any:
-    return func.to_tsvector("simple", SearchDocument.content)
+    """PostgreSQL's stored words of each document (a generated column the migrations add)."""
+    return literal_column("search_documents.search_words")
 
 
 def _of_type(record_type: str) -> Any:
