@@ -1162,3 +1162,14 @@ def sorted_pair(name: str) -> list[str]:
     contact = db.session.scalars(select(Contact).where(Contact.given_names == name)).one()
     pairs = sorted([(organization.name_key, name), (contact.name_key, name)])
     return [n for _key, n in pairs]
+
+
+def test_a_loaded_interaction_reads_its_new_level_before_the_commit(app, users):
+    meeting = make_interaction(users["admin"], sensitivity=PUBLIC)
+    db.session.flush()
+    assert meeting.effective_sensitivity == PUBLIC
+
+    meeting.contact_links.append(InteractionContact(contact=make_contact(sensitivity=CONFIDENTIAL)))
+    db.session.flush()
+
+    assert meeting.effective_sensitivity == CONFIDENTIAL

@@ -45,6 +45,7 @@ from sqlalchemy import (
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from crm.models import (
     Contact,
@@ -377,6 +378,7 @@ def rebuild(connection: Connection) -> None:
 # --- Keeping it in step ----------------------------------------------------------------------
 
 BEFORE_KEY = "derived_before"
+REWRITTEN_KEY = "derived_rewritten"
 
 
 def _interactions_in_flush(session: Session) -> set[int]:
@@ -429,8 +431,20 @@ def _refresh(session: Session, _context: Any) -> None:
     interaction_ids |= _interactions_of(connection, organizations, contacts)
     refresh_interactions(connection, interaction_ids, earlier_months=earlier_months)
     refresh_records(connection, earlier_organizations, earlier_contacts)
+    session.info.setdefault(REWRITTEN_KEY, set()).update(interaction_ids)
+
+
+@sa_event.listens_for(Session, "after_flush_postexec")
+def _reread_rewritten(session: Session, _context: Any) -> None:
+    """The effective sensitivity was written with plain SQL: interactions already loaded read
+    it again when next asked, instead of keeping the value they had before."""
+    for interaction_id in session.info.pop(REWRITTEN_KEY, ()):
+        loaded = session.identity_map.get(identity_key(Interaction, interaction_id))
+        if loaded is not None:
+            session.expire(loaded, ["effective_sensitivity"])
 
 
 @sa_event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(BEFORE_KEY, None)
+    session.info.pop(REWRITTEN_KEY, None)
