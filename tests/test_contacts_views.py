@@ -10,7 +10,16 @@ import pytest
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Affiliation, Contact, ContactEmail, ContactPhone, Organization, Sensitivity
+from crm.models import (
+    Affiliation,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Organization,
+    Sensitivity,
+    Tag,
+)
+from crm.models.base import utcnow
 from tests import factories
 from tests.view_helpers import (
     assert_error_beside,
@@ -756,3 +765,23 @@ def test_a_type_ahead_suggestion_is_a_name_the_search_finds(client, login_as):
     assert client.get("/contacts/lookup", query_string={"q": suggestion["name"]}).get_json() == [
         suggestion
     ]
+
+
+def test_the_tag_filter_offers_only_tags_on_contacts_the_user_may_see(client, login_as):
+    shown = factories.make_contact(given_names="Rosa", family_name="Medina")
+    hidden = factories.make_contact(
+        given_names="Ana", family_name="Vetted", sensitivity=Sensitivity.LAW_ENFORCEMENT_SENSITIVE
+    )
+    trashed = factories.make_contact(given_names="Luis", family_name="Gone")
+    shown.tags = [Tag(name="victim services", name_key="victim services")]
+    hidden.tags = [Tag(name="informant", name_key="informant")]
+    trashed.tags = [Tag(name="retired", name_key="retired")]
+    trashed.deleted_at = utcnow()
+    db.session.commit()
+    login_as("officer")
+
+    html = page(client.get("/contacts/"))
+
+    assert '<option value="victim services"' in html
+    assert "informant" not in html
+    assert "retired" not in html

@@ -7,7 +7,17 @@ import uuid
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
@@ -61,12 +71,17 @@ contact_tags = Table(
     "contact_tags",
     db.metadata,
     Column("contact_id", ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True),
-    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
 class Contact(PersonName, SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "contacts"
+    __table_args__ = (
+        # As for organizations: list pages and visible counts from the index alone.
+        Index("ix_contacts_listing", "name_key", "id", "sensitivity", "deleted_at"),
+        Index("ix_contacts_gate", "sensitivity", "deleted_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The vCard UID: stable for the person, so other address books update rather than duplicate.
@@ -77,12 +92,12 @@ class Contact(PersonName, SoftDeleteMixin, TimestampMixin, db.Model):
     family_name: Mapped[str] = mapped_column(String(120))
     second_family_name: Mapped[str] = mapped_column(String(120), default="")
     # Folded "family second given" for sorting and matching regardless of accents and case.
-    name_key: Mapped[str] = mapped_column(String(400), index=True)
+    name_key: Mapped[str] = mapped_column(String(400))
     preferred_language: Mapped[str] = mapped_column(String(2), default="en")
     tier_id: Mapped[int | None] = mapped_column(ForeignKey("relationship_tiers.id"), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     sensitivity: Mapped[Sensitivity] = mapped_column(
-        SensitivityType(), default=Sensitivity.OFFICIAL, index=True
+        SensitivityType(), default=Sensitivity.OFFICIAL
     )
     notes: Mapped[str] = mapped_column(Text, default="")
     # Set when this record was merged into another (and went to the trash).
@@ -138,7 +153,9 @@ class ContactPhone(db.Model):
     __tablename__ = "contact_phones"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
     # E.164, e.g. +526641234567; shown nationally formatted.
     number: Mapped[str] = mapped_column(String(32), index=True)
     extension: Mapped[str] = mapped_column(String(10), default="")

@@ -69,7 +69,7 @@ organization_tags = Table(
     "organization_tags",
     db.metadata,
     Column("organization_id", ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True),
-    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 organization_work_areas = Table(
@@ -89,7 +89,13 @@ consular_district_counties = Table(
 
 class Organization(SoftDeleteMixin, TimestampMixin, db.Model):
     __tablename__ = "organizations"
-    __table_args__ = (Index("ix_organizations_country_subdivision", "country", "subdivision"),)
+    __table_args__ = (
+        Index("ix_organizations_country_subdivision", "country", "subdivision"),
+        # The gate's columns after the sort key: a page of the list, however deep, and the
+        # visible count are read from the index alone.
+        Index("ix_organizations_listing", "name_key", "id", "sensitivity", "deleted_at"),
+        Index("ix_organizations_gate", "sensitivity", "deleted_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)
@@ -97,7 +103,7 @@ class Organization(SoftDeleteMixin, TimestampMixin, db.Model):
     name_es: Mapped[str] = mapped_column(String(200), default="")
     acronym: Mapped[str] = mapped_column(String(32), default="")
     # Case- and accent-folded name, for sorting and matching ("Núñez" next to "Nunez").
-    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    name_key: Mapped[str] = mapped_column(String(200))
     # Folded official name, Spanish or alternate name and acronym, for word searches.
     search_key: Mapped[str] = mapped_column(String(500), default="", server_default="")
     country: Mapped[str] = mapped_column(String(2))
@@ -113,7 +119,7 @@ class Organization(SoftDeleteMixin, TimestampMixin, db.Model):
     tier_id: Mapped[int | None] = mapped_column(ForeignKey("relationship_tiers.id"), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     sensitivity: Mapped[Sensitivity] = mapped_column(
-        SensitivityType(), default=Sensitivity.OFFICIAL, index=True
+        SensitivityType(), default=Sensitivity.OFFICIAL
     )
     notes: Mapped[str] = mapped_column(Text, default="")
     # Set when this record was merged into another (and went to the trash).
