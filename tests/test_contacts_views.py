@@ -15,6 +15,7 @@ from crm.models import (
     Contact,
     ContactEmail,
     ContactPhone,
+    FollowUp,
     Organization,
     Sensitivity,
     Tag,
@@ -785,3 +786,29 @@ def test_the_tag_filter_offers_only_tags_on_contacts_the_user_may_see(client, lo
     assert '<option value="victim services"' in html
     assert "informant" not in html
     assert "retired" not in html
+
+
+def test_the_detail_page_shows_the_timeline_follow_ups_and_history_in_its_body(
+    client, login_as, users
+):
+    rosa = factories.make_contact(given_names="Rosa", family_name="Medina")
+    factories.make_interaction(users["officer"], contacts=[rosa], subject="Consular roundtable")
+    db.session.add(
+        FollowUp(
+            description="Send the MOU draft",
+            due_date=date(2026, 12, 1),
+            contact=rosa,
+            assignee=users["officer"],
+        )
+    )
+    db.session.commit()
+    login_as("officer")
+
+    html = page(client.get(f"/contacts/{rosa.id}"))
+
+    title = re.search(r"<title>(.*?)</title>", html, flags=re.S).group(1)
+    body = html[html.index("<main") :]
+    assert title.strip() == "Rosa Medina · Liaison CRM"
+    assert "Consular roundtable" in body
+    assert "Send the MOU draft" in body
+    assert "History of changes" in body
