@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
@@ -150,12 +150,13 @@ def reused_office_figures(
 def home_summary(
     viewer: User, now: datetime, *, language: str = "en", reuse_seconds: int = 0, limit: int = 8
 ) -> HomeSummary:
+    # Asked of each coming meeting in date order (not as a list of every meeting the viewer
+    # ever attended, which grows for years), so the first few found end the search.
     mine = or_(
         Interaction.owner_id == viewer.id,
-        Interaction.id.in_(
-            select(interaction_staff.c.interaction_id).where(
-                interaction_staff.c.user_id == viewer.id
-            )
+        exists().where(
+            interaction_staff.c.interaction_id == Interaction.id,
+            interaction_staff.c.user_id == viewer.id,
         ),
     )
     upcoming = list(
