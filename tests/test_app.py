@@ -144,3 +144,19 @@ def test_the_health_check_answers_without_login_or_session(app):
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "ok"
     assert "Set-Cookie" not in response.headers
+
+
+def test_an_sqlite_database_is_read_while_another_connection_writes(tmp_path):
+    """Write-ahead logging: a page still loads while someone's save is being committed."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'crm.sqlite3'}")
+    with app.app_context():
+        with db.engine.connect() as writer, db.engine.connect() as reader:
+            writer.exec_driver_sql("CREATE TABLE notes (body TEXT)")
+            writer.commit()
+            writer.exec_driver_sql("BEGIN EXCLUSIVE")
+            writer.exec_driver_sql("INSERT INTO notes VALUES ('draft')")
+
+            assert reader.exec_driver_sql("SELECT count(*) FROM notes").scalar() == 0
+            assert reader.exec_driver_sql("PRAGMA mmap_size").scalar() > 0
+            writer.rollback()
+        db.engine.dispose()

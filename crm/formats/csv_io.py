@@ -18,7 +18,7 @@ from datetime import date
 from crm.formats import FormatError
 from crm.formats.records import ContactRecord
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+FORMULA_STARTS = frozenset("=+-@\t\r\n")
 # A phone number in E.164, with the extension as the Google and Outlook columns write it.
 _E164 = re.compile(r"\+[1-9]\d{6,14}( ext\. \d+)?")
 UTF8_BOM = "\ufeff".encode()
@@ -26,10 +26,13 @@ UTF8_BOM = "\ufeff".encode()
 
 def neutralise(value: object) -> str:
     """A cell value that no spreadsheet will run as a formula."""
-    text = "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
-    if text.startswith(FORMULA_STARTS) and not _E164.fullmatch(text):
-        return "'" + text
-    return text
+    if not isinstance(value, str):
+        if value is None:
+            return ""
+        value = value.isoformat() if isinstance(value, date) else str(value)
+    if value and value[0] in FORMULA_STARTS and not _E164.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def csv_chunks(

@@ -78,6 +78,11 @@ ORGANIZATION_FORMATS = (ExportFormat.CSV, ExportFormat.XLSX)
 # --- Contacts ----------------------------------------------------------------------------
 
 
+def _read(stmt: Select[Any]) -> Any:
+    """Rows of a plain (Core) select on the session's connection: no ORM layer in between."""
+    return db.session.connection().execute(stmt)
+
+
 def _batches(stmt: Select[Any], key_columns: Sequence[Any]) -> Iterator[list[Any]]:
     """Rows of ``stmt`` in keyset-paginated batches (no OFFSET, no growing memory)."""
     last: tuple[Any, ...] | None = None
@@ -91,7 +96,7 @@ def _batches(stmt: Select[Any], key_columns: Sequence[Any]) -> Iterator[list[Any
                 first >= last[0],
                 or_(first > last[0], tuple_(*rest) > tuple_(*last[1:])),
             )
-        rows = db.session.execute(page).all()
+        rows = _read(page).all()
         if not rows:
             return
         yield rows
@@ -137,14 +142,14 @@ def contact_records(
     for rows in _batches(stmt, (Contact.name_key, Contact.id)):
         batch = [r.id for r in rows]
         emails = _grouped_by_first(
-            db.session.execute(
+            _read(
                 select(ContactEmail.contact_id, ContactEmail.address, ContactEmail.kind)
                 .where(ContactEmail.contact_id.in_(batch))
                 .order_by(ContactEmail.contact_id, ContactEmail.position)
             ).all()
         )
         phones = _grouped_by_first(
-            db.session.execute(
+            _read(
                 select(
                     ContactPhone.contact_id,
                     ContactPhone.number,
@@ -156,7 +161,7 @@ def contact_records(
             ).all()
         )
         tags = _grouped_by_first(
-            db.session.execute(
+            _read(
                 select(contact_tags.c.contact_id, Tag.name)
                 .join(Tag, contact_tags.c.tag_id == Tag.id)
                 .where(contact_tags.c.contact_id.in_(batch))
@@ -164,7 +169,7 @@ def contact_records(
             ).all()
         )
         posts: dict[int, Any] = {}
-        for post in db.session.execute(
+        for post in _read(
             select(
                 Affiliation.contact_id,
                 Affiliation.title,
@@ -193,7 +198,7 @@ def contact_records(
         # data); the last one dated where it was held.
         activity = {
             contact_id: (local_time(starts_at, zone).date(), count)
-            for contact_id, starts_at, zone, count in db.session.execute(
+            for contact_id, starts_at, zone, count in _read(
                 select(
                     LastHeldInteraction.record_id,
                     Interaction.starts_at,
@@ -385,7 +390,7 @@ def organization_records(
         batch = [r.id for r in rows]
         # Parents are named only where the exporter may see them (the one gate).
         parents = dict(
-            db.session.execute(
+            _read(
                 select(Organization.id, Organization.name).where(
                     Organization.id.in_({r.parent_id for r in rows if r.parent_id}),
                     visibility_clause(Organization, viewer),
@@ -393,7 +398,7 @@ def organization_records(
             ).all()
         )
         tags = _grouped_by_first(
-            db.session.execute(
+            _read(
                 select(organization_tags.c.organization_id, Tag.name)
                 .join(Tag, organization_tags.c.tag_id == Tag.id)
                 .where(organization_tags.c.organization_id.in_(batch))
@@ -401,7 +406,7 @@ def organization_records(
             ).all()
         )
         areas = _grouped_by_first(
-            db.session.execute(
+            _read(
                 select(organization_work_areas.c.organization_id, WorkArea.name)
                 .join(WorkArea, organization_work_areas.c.work_area_id == WorkArea.id)
                 .where(organization_work_areas.c.organization_id.in_(batch))
@@ -409,7 +414,7 @@ def organization_records(
             ).all()
         )
         people = dict(
-            db.session.execute(
+            _read(
                 select(
                     Affiliation.organization_id, func.count(func.distinct(Affiliation.contact_id))
                 )
