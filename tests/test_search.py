@@ -1163,26 +1163,29 @@ def test_every_page_has_the_labelled_search_box_in_its_header(client, users, log
 # --- The database's own index ------------------------------------------------------------------
 
 
-def fts_rowids(word):
+def fts_rowids(word, record_type="contact"):
+    fts = f"search_fts_{record_type}"
     return set(
-        db.session.scalars(
-            text("SELECT rowid FROM search_fts WHERE search_fts MATCH :w"), {"w": word}
-        )
+        db.session.scalars(text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :w"), {"w": word})
     )
 
 
 @pytest.mark.skipif(_dialect() != "sqlite", reason="FTS5 is the SQLite index")
-def test_on_sqlite_the_fts5_table_follows_the_documents():
+def test_on_sqlite_the_fts5_table_follows_the_documents(app):
     assert db.engine.dialect.name == "sqlite"
     assert (
-        db.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'search_fts'"))
+        db.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'search_fts_contact'"))
         .upper()
-        .startswith("CREATE VIRTUAL TABLE SEARCH_FTS USING FTS5")
+        .startswith("CREATE VIRTUAL TABLE SEARCH_FTS_CONTACT USING FTS5")
     )
     document = SearchDocument(record_type="contact", record_id=1, content="zorzal azul")
-    db.session.add(document)
+    body = SearchDocument(record_type="organization", record_id=1, content="zorzal rojo")
+    db.session.add_all([document, body])
     db.session.commit()
+    # Each record type has its own table: people's words only among people.
     assert fts_rowids("zorzal") == {document.id}
+    assert fts_rowids("zorzal", "organization") == {body.id}
+    assert fts_rowids("zorzal", "interaction") == set()
 
     document.content = "gaviota azul"
     db.session.commit()
@@ -1195,7 +1198,7 @@ def test_on_sqlite_the_fts5_table_follows_the_documents():
 
 
 @pytest.mark.skipif(_dialect() != "postgresql", reason="GIN indexes are the PostgreSQL index")
-def test_on_postgresql_the_gin_indexes_exist():
+def test_on_postgresql_the_gin_indexes_exist(app):
     assert db.engine.dialect.name == "postgresql"
     indexes = dict(
         db.session.execute(

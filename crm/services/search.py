@@ -364,7 +364,6 @@ def query_words(query: str) -> list[str]:
     return _WORD.findall(folded)[:MAX_QUERY_WORDS]
 
 
-_FTS = table("search_fts", column("rowid"), column("rank"))
 # Ranking reads every match; past this many matches of a type, the most recently written
 # come first instead (a broad word like "trata" matches tens of thousands of meetings).
 RANKED_AT_MOST = 2000
@@ -372,9 +371,17 @@ RANKED_AT_MOST = 2000
 COUNTED_AT_MOST = 1000
 
 
-def _fts_expression(record_type: str, words: list[str]) -> str:
-    matched = " AND ".join(f'"{w}"*' for w in words)
-    return f"record_type : {record_type} AND content : ({matched})"
+def _fts(record_type: str) -> Any:
+    """SQLite's FTS5 table of one record type's documents (the migrations create them)."""
+    if record_type not in RECORD_TYPES:
+        raise ValueError(record_type)
+    return table(f"search_fts_{record_type}", column("rowid"), column("rank"))
+
+
+def _fts_match(record_type: str, words: list[str]) -> Any:
+    """Every word, each as a prefix, in one type's FTS5 table."""
+    expression = " AND ".join(f'"{w}"*' for w in words)
+    return text(f"{_fts(record_type).name} MATCH :expression").bindparams(expression=expression)
 
 
 def _ts_query(words: list[str]) -> Any:
@@ -402,11 +409,8 @@ def _many_matches(record_type: str, words: list[str]) -> bool:
             _of_type(record_type), _ts_vector().op("@@")(_ts_query(words))
         )
     else:
-        matches = select(_FTS.c.rowid).where(
-            text("search_fts MATCH :expression").bindparams(
-                expression=_fts_expression(record_type, words)
-            )
-        )
+        fts = _fts(record_type)
+        matches = select(fts.c.rowid).where(_fts_match(record_type, words))
     return count_rows(matches.limit(RANKED_AT_MOST + 1)) > RANKED_AT_MOST
 
 
@@ -420,12 +424,9 @@ def _matching(
         query, vector = _ts_query(words), _ts_vector()
         order = -func.ts_rank(vector, query) if ranked else SearchDocument.id.desc()
         return stmt.where(SearchDocument.record_type == record_type, vector.op("@@")(query)), order
-    joined = stmt.join(_FTS, _FTS.c.rowid == SearchDocument.id).where(
-        text("search_fts MATCH :expression").bindparams(
-            expression=_fts_expression(record_type, words)
-        )
-    )
-    return joined, _FTS.c.rank if ranked else _FTS.c.rowid.desc()
+    fts = _fts(record_type)
+    joined = stmt.join(fts, fts.c.rowid == SearchDocument.id).where(_fts_match(record_type, words))
+    return joined, fts.c.rank if ranked else fts.c.rowid.desc()
 
 
 def _filtered(model: Any, filters: SearchFilters, viewer: User) -> list[Any]:
