@@ -198,15 +198,18 @@ def interaction_documents(ids: set[int]) -> dict[int, str]:
     return {row.id: _join(row.subject, row.summary, row.location) for row in rows}
 
 
-def _write_documents(session: Session, record_type: str, documents: dict[int, str]) -> None:
+def _write_documents(
+    session: Session, record_type: str, documents: dict[int, str], *, replace: bool = True
+) -> None:
     if not documents:
         return
-    session.execute(
-        delete(SearchDocument).where(
-            SearchDocument.record_type == record_type,
-            SearchDocument.record_id.in_(documents),
+    if replace:
+        session.execute(
+            delete(SearchDocument).where(
+                SearchDocument.record_type == record_type,
+                SearchDocument.record_id.in_(documents),
+            )
         )
-    )
     session.execute(
         insert(SearchDocument),
         [
@@ -222,9 +225,11 @@ def index_records(
     interaction_ids: set[int],
     *,
     with_dependents: bool = True,
+    replace: bool = True,
 ) -> None:
     """Rewrite the documents of these records from what the database holds now (and, unless
-    told otherwise, of the units and people found through these organizations)."""
+    told otherwise, of the units and people found through these organizations). Without
+    ``replace`` they are only written: the caller has removed the old ones."""
     today = date.today()
     if organization_ids and with_dependents:
         # Units are found by their parent's acronym, people by their organization's name.
@@ -242,11 +247,11 @@ def index_records(
         )
     session = db.session()
     for chunk in _chunks(organization_ids):
-        _write_documents(session, "organization", organization_documents(chunk))
+        _write_documents(session, "organization", organization_documents(chunk), replace=replace)
     for chunk in _chunks(contact_ids):
-        _write_documents(session, "contact", contact_documents(chunk, today))
+        _write_documents(session, "contact", contact_documents(chunk, today), replace=replace)
     for chunk in _chunks(interaction_ids):
-        _write_documents(session, "interaction", interaction_documents(chunk))
+        _write_documents(session, "interaction", interaction_documents(chunk), replace=replace)
 
 
 def _chunks(ids: set[int], size: int = 500) -> Iterable[set[int]]:
@@ -267,6 +272,9 @@ def rebuild_index() -> int:
             ids if model is Contact else set(),
             ids if model is Interaction else set(),
             with_dependents=False,
+            # Every document was just removed: looking each up again to remove it would
+            # have PostgreSQL step over a million dead rows per batch.
+            replace=False,
         )
     db.session.flush()
     return total
