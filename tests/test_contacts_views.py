@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -812,3 +812,64 @@ def test_the_detail_page_shows_the_timeline_follow_ups_and_history_in_its_body(
     assert "Consular roundtable" in body
     assert "Send the MOU draft" in body
     assert "History of changes" in body
+
+
+def held_meetings(contact, owner, count, **fields):
+    """``count`` held meetings with ``contact``, one a day going back from yesterday, named
+    "Meeting day 1" (the newest) onwards."""
+    start = datetime.now(UTC).replace(hour=17, minute=0, second=0, microsecond=0)
+    return [
+        factories.make_interaction(
+            owner,
+            contacts=[contact],
+            subject=f"Meeting day {n}",
+            status="held",
+            starts_at=start - timedelta(days=n),
+            **fields,
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def timeline_subjects(html):
+    section = html[html.index('id="interactions"') :]
+    return re.findall(r">(Meeting day \d+)</a>", section)
+
+
+def test_a_long_timeline_shows_the_newest_page_and_links_to_older_ones(client, login_as, users):
+    rosa = factories.make_contact(given_names="Rosa", family_name="Medina")
+    held_meetings(rosa, users["officer"], 23)
+    db.session.commit()
+    login_as("officer")
+
+    first = page(client.get(f"/contacts/{rosa.id}"))
+    older = re.search(r'<a href="([^"]+)#interactions" rel="next">Older interactions</a>', first)
+
+    assert timeline_subjects(first) == [f"Meeting day {n}" for n in range(1, 21)]
+    assert older and "Newer interactions" not in first
+    second = page(client.get(older.group(1).replace("&amp;", "&")))
+    assert timeline_subjects(second) == ["Meeting day 21", "Meeting day 22", "Meeting day 23"]
+    assert "Newer interactions" in second and "Older interactions" not in second
+
+
+def test_a_timeline_page_neither_shows_nor_counts_interactions_above_clearance(
+    client, login_as, users
+):
+    rosa = factories.make_contact(given_names="Rosa", family_name="Medina")
+    held_meetings(rosa, users["officer"], 20)
+    factories.make_interaction(
+        users["admin"],
+        contacts=[rosa],
+        subject="Vetted debrief",
+        status="held",
+        starts_at=datetime.now(UTC) - timedelta(days=30),
+        sensitivity=Sensitivity.LAW_ENFORCEMENT_SENSITIVE,
+    )
+    db.session.commit()
+    login_as("officer")
+
+    html = page(client.get(f"/contacts/{rosa.id}"))
+
+    assert len(timeline_subjects(html)) == 20
+    assert "Vetted debrief" not in html
+    assert "Older interactions" not in html

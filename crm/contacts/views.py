@@ -90,7 +90,9 @@ def history(contact_id: int) -> str:
 @bp.get("/<int:contact_id>")
 def show(contact_id: int) -> str:
     page = service.contact_page(contact_id, current_user, date.today())
-    timeline = contact_timeline(page.contact, current_user, utcnow())
+    timeline = contact_timeline(
+        page.contact, current_user, utcnow(), page=request.args.get("timeline", 1, type=int)
+    )
     return render_template(
         "contacts/show.html",
         page=page,

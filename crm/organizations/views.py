@@ -88,7 +88,11 @@ def show(organization_id: int) -> str:
     page = service.organization_page(organization_id, current_user, date.today())
     include_units = request.args.get("units") == "1"
     timeline = organization_timeline(
-        page.organization, current_user, utcnow(), include_units=include_units
+        page.organization,
+        current_user,
+        utcnow(),
+        include_units=include_units,
+        page=request.args.get("timeline", 1, type=int),
     )
     return render_template(
         "organizations/show.html",

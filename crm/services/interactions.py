@@ -367,15 +367,22 @@ def list_interactions(viewer: User, page: int = 1, per_page: int = 25) -> Page[I
     return paginate(stmt, page, per_page)
 
 
+# A timeline shows this many interactions at a time, the newest first; older ones page on.
+TIMELINE_PAGE_SIZE = 20
+
+
 @dataclass
 class Timeline:
-    """A record's interactions: the next planned one on top, then all of them newest first."""
+    """A record's interactions: the next planned one on top, then one page of all of them,
+    newest first."""
 
     next_planned: Interaction | None
     items: list[Interaction]
+    page: int = 1
+    has_older: bool = False
 
 
-def _timeline(condition: Any, viewer: User, now: datetime, limit: int) -> Timeline:
+def _timeline(condition: Any, viewer: User, now: datetime, page: int, limit: int) -> Timeline:
     stmt = visible(Interaction, viewer).where(condition)
     loaded = stmt.options(
         selectinload(Interaction.contact_links).selectinload(InteractionContact.contact),
@@ -389,21 +396,27 @@ def _timeline(condition: Any, viewer: User, now: datetime, limit: int) -> Timeli
         .order_by(Interaction.starts_at, Interaction.id)
         .limit(1)
     ).first()
+    page = max(page, 1)
+    # One more than the page holds tells whether there are older ones, without counting.
     items = list(
         db.session.scalars(
-            loaded.order_by(Interaction.starts_at.desc(), Interaction.id.desc()).limit(limit)
+            loaded.order_by(Interaction.starts_at.desc(), Interaction.id.desc())
+            .limit(limit + 1)
+            .offset((page - 1) * limit)
         )
     )
-    return Timeline(upcoming, items)
+    return Timeline(upcoming, items[:limit], page, len(items) > limit)
 
 
-def contact_timeline(contact: Contact, viewer: User, now: datetime, limit: int = 50) -> Timeline:
+def contact_timeline(
+    contact: Contact, viewer: User, now: datetime, page: int = 1, limit: int = TIMELINE_PAGE_SIZE
+) -> Timeline:
     # An IN over the person's own links lets the database start from them (an EXISTS would
     # have it walk every interaction by date until it found enough).
     theirs = select(InteractionContact.interaction_id).where(
         InteractionContact.contact_id == contact.id
     )
-    return _timeline(Interaction.id.in_(theirs), viewer, now, limit)
+    return _timeline(Interaction.id.in_(theirs), viewer, now, page, limit)
 
 
 def organization_timeline(
@@ -412,7 +425,8 @@ def organization_timeline(
     now: datetime,
     *,
     include_units: bool = False,
-    limit: int = 50,
+    page: int = 1,
+    limit: int = TIMELINE_PAGE_SIZE,
 ) -> Timeline:
     """The organization's interactions, those where someone represented it, and those with
     its current people; with ``include_units``, the same for its direct units."""
@@ -441,4 +455,4 @@ def organization_timeline(
             )
         ),
     )
-    return _timeline(Interaction.id.in_(linked), viewer, now, limit)
+    return _timeline(Interaction.id.in_(linked), viewer, now, page, limit)
