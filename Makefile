@@ -50,7 +50,7 @@ format: install
 
 ## Extract every marked string into the catalog template and update the catalogs.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o crm/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.*' -o crm/translations/messages.pot .
 	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations
 	$(BIN)/pybabel compile -d crm/translations
 

@@ -63,6 +63,19 @@ def test_a_spanish_list_translates_labels_but_never_names(client, login_as):
     assert "No encontrado" in page(missing)
 
 
+def test_a_spanish_list_pages_in_spanish(client, login_as):
+    for name in ("Fiscalía General", "Consulado General", "Secretaría de Relaciones"):
+        factories.make_organization(name=name)
+    login_as(spanish_officer())
+
+    html = page(client.get("/organizations/?per_page=2"))
+
+    assert "1–2 de 3" in html
+    assert "Página 1 de 2" in html
+    assert 'rel="next">Siguiente</a>' in html
+    assert 'aria-label="Páginas"' in html
+
+
 def test_a_spanish_form_shows_its_errors_in_spanish_beside_the_field(client, login_as):
     login_as(spanish_officer())
 

@@ -33,6 +33,12 @@ def read_catalog(path: Path) -> Catalog:
         return read_po(handle)
 
 
+def not_hidden(path: str) -> bool:
+    """Walk every folder but hidden ones, as `make messages` does (``--ignore-dirs '.*'``):
+    Babel's own default also skips folders starting with "_", such as templates/_macros."""
+    return not Path(path).name.startswith(".")
+
+
 @pytest.fixture(scope="module")
 def extracted() -> set[str | tuple[str, ...]]:
     """Every marked string in the sources now, read as `make messages` reads them."""
@@ -40,7 +46,7 @@ def extracted() -> set[str | tuple[str, ...]]:
         method_map, options_map = parse_mapping_cfg(handle)
     found: set[str | tuple[str, ...]] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=KEYWORDS
+        str(ROOT), method_map, options_map, keywords=KEYWORDS, directory_filter=not_hidden
     ):
         found.add(message if isinstance(message, str) else tuple(message))
     return found
