@@ -466,15 +466,41 @@ def test_a_broad_word_lists_the_newest_first_and_says_there_are_more(
     db.session.commit()
     login_as("officer")
 
-    response = client.get("/search/", query_string={"q": "perez"})
-    html = page(response)
+    html = page(client.get("/search/", query_string={"q": "perez", "type": "contact"}))
     names = re.findall(r'<li><a href="/contacts/\d+">([^<]*)</a>', html)
+    second = page(client.get("/search/", query_string={"q": "perez", "type": "contact", "page": 2}))
 
     assert names[0] == "Persona3 Pérez"
     assert "Secreta Pérez" not in names
     assert len(names) == 20
     assert "<small>(22+)</small>" in html
     assert "More than 22 results" in html
+    assert "Page 1 of 2" in html
+    rest = re.findall(r'<li><a href="/contacts/\d+">([^<]*)</a>', second)
+    assert sorted(names + rest) == sorted(p.display_name for p in people)
+
+
+def test_searching_every_type_shows_the_best_few_of_each_and_links_to_all_of_a_type(
+    client, users, login_as
+):
+    for n in range(8):
+        person(f"Persona{n}", "Pérez")
+    make_organization(name="Pérez y Asociados")
+    person("Secreta", "Pérez", sensitivity=Sensitivity.LAW_ENFORCEMENT_SENSITIVE)
+    db.session.commit()
+    login_as("officer")
+
+    html = page(client.get("/search/", query_string={"q": "perez"}))
+    preview = re.findall(r'<li><a href="/contacts/\d+">([^<]*)</a>', html)
+    link = re.search(r'<a href="([^"]+)">All 8 contacts</a>', html)
+    everyone = search(client, "perez", type="contact")
+
+    assert len(preview) == 5
+    assert link and "type=contact" in link.group(1)
+    assert "All 1 organizations" not in html  # all of them are already shown
+    assert len(everyone.names["contact"]) == 8
+    assert "Secreta Pérez" not in everyone.names["contact"]
+    assert "Page 1 of" not in page(client.get(link.group(1).replace("&amp;", "&")))
 
 
 def test_a_broad_word_still_finds_what_a_filter_narrows_it_to(client, users, login_as, monkeypatch):

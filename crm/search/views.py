@@ -34,6 +34,7 @@ def filters_from_request() -> service.SearchFilters:
         since=date_arg("since"),
         until=date_arg("until"),
         timezone=current_user.timezone,
+        page=request.args.get("page", 1, type=int),
     )
 
 

@@ -348,6 +348,13 @@ class SearchFilters:
     since: date | None = None  # interactions
     until: date | None = None
     timezone: str = "UTC"
+    page: int = 1  # when one record type is searched
+
+
+# Searching every type shows the best few of each, with a link to all of that type; searching
+# one type shows its hits a page at a time.
+PREVIEW_PER_TYPE = 5
+PAGE_SIZE = 20
 
 
 @dataclass
@@ -357,10 +364,18 @@ class SearchResults:
     totals: dict[str, int] = field(default_factory=dict)
     # The types with more hits than were counted: their total reads "more than".
     more: set[str] = field(default_factory=set)
+    # The page shown, when one type is searched (its hits come a page at a time).
+    page: int = 1
+    per_page: int = PREVIEW_PER_TYPE
 
     @property
     def total(self) -> int:
         return sum(self.totals.values())
+
+    @property
+    def pages(self) -> int:
+        """How many pages the hits of one searched type fill."""
+        return max(1, -(-self.total // self.per_page))
 
 
 def query_words(query: str) -> list[str]:
@@ -507,17 +522,22 @@ def _hits(record_type: str, words: list[str], viewer: User, filters: SearchFilte
     ).order_by(*order_by)
 
 
-def search(filters: SearchFilters, viewer: User, limit: int = 20) -> SearchResults:
-    """The visible records matching every typed word (each as a prefix), best first, by type."""
+def search(filters: SearchFilters, viewer: User) -> SearchResults:
+    """The visible records matching every typed word (each as a prefix), best first, by type:
+    the best few of each type, or one page of the only type searched."""
     words = query_words(filters.q)
-    results = SearchResults(query=filters.q)
+    types = [t for t in RECORD_TYPES if t in filters.types]
+    single = len(types) == 1
+    results = SearchResults(
+        query=filters.q,
+        page=max(filters.page, 1) if single else 1,
+        per_page=PAGE_SIZE if single else PREVIEW_PER_TYPE,
+    )
     if not words:
         return results
-    for record_type in RECORD_TYPES:
-        if record_type not in filters.types:
-            continue
+    for record_type in types:
         stmt = _hits(record_type, words, viewer, filters)
-        page = stmt.limit(limit)
+        page = stmt.limit(results.per_page).offset((results.page - 1) * results.per_page)
         if record_type == "contact":
             page = page.options(selectinload(Contact.emails))
         hits = list(db.session.scalars(page))
