@@ -165,6 +165,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="per page")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="per worker")
     parser.add_argument("--reuse", action="store_true", help="keep the loaded database")
     args = parser.parse_args()
 
@@ -218,7 +219,7 @@ def main() -> None:
             "-w",
             str(args.workers),
             "--threads",
-            "4",
+            str(args.threads),
             "--timeout",
             str(TIMEOUT),
             "-b",
@@ -393,7 +394,8 @@ def write(args: argparse.Namespace, results: dict[str, object]) -> None:
         f"# Benchmark: {args.database}",
         "",
         f"{args.contacts:,} contacts, {args.organizations:,} organizations, "
-        f"{args.interactions:,} interactions; gunicorn {args.workers} workers x 4 threads; "
+        f"{args.interactions:,} interactions; gunicorn {args.workers} workers x {args.threads} "
+        "threads; "
         f"{args.concurrency} concurrent clients, {args.seconds:.0f} s per page; "
         f"{time.strftime('%Y-%m-%d')}.",
         "",

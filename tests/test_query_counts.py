@@ -372,6 +372,12 @@ PAGES = [
     Page(
         "search",
         lambda o: f"/search/?q={WORD.lower()}",
+        # The best five of each type, and (past five) a link to all of that type.
+        shows=lambda o: "type=interaction",
+    ),
+    Page(
+        "search_one_type",
+        lambda o: f"/search/?q={WORD.lower()}&type=interaction",
         shows=lambda o: o.last_names["meeting"],
     ),
     Page("search_suggestions", lambda o: f"/search/suggest?q={WORD.lower()}"),
