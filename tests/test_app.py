@@ -4,7 +4,7 @@ import re
 import stat
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from config import database_url
 from crm import create_app
@@ -160,3 +160,11 @@ def test_an_sqlite_database_is_read_while_another_connection_writes(tmp_path):
             assert reader.exec_driver_sql("PRAGMA mmap_size").scalar() > 0
             writer.rollback()
         db.engine.dispose()
+
+
+def test_postgresql_answers_page_queries_without_parallel_workers(app):
+    """Small page queries run in one process each, not spread over the cores the other
+    requests need."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    assert db.session.execute(text("SHOW max_parallel_workers_per_gather")).scalar() == "0"

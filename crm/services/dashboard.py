@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
@@ -151,14 +151,17 @@ def home_summary(
     viewer: User, now: datetime, *, language: str = "en", reuse_seconds: int = 0, limit: int = 8
 ) -> HomeSummary:
     # Asked of each coming meeting in date order (not as a list of every meeting the viewer
-    # ever attended, which grows for years), so the first few found end the search.
-    mine = or_(
-        Interaction.owner_id == viewer.id,
-        exists().where(
+    # ever attended, which grows for years), so the first few found end the search. A scalar
+    # lookup, not EXISTS: PostgreSQL would hash the viewer's every attendance for an EXISTS.
+    attends = (
+        select(interaction_staff.c.user_id)
+        .where(
             interaction_staff.c.interaction_id == Interaction.id,
             interaction_staff.c.user_id == viewer.id,
-        ),
+        )
+        .scalar_subquery()
     )
+    mine = or_(Interaction.owner_id == viewer.id, attends.is_not(None))
     upcoming = list(
         db.session.scalars(
             visible(Interaction, viewer)

@@ -1,4 +1,4 @@
-"""Paging a select statement: one COUNT and one page of rows."""
+"""Paging a select statement: one COUNT, and one page of rows found by id."""
 
 from __future__ import annotations
 
@@ -53,5 +53,21 @@ def paginate(stmt: Select[Any], page: int, per_page: int) -> Page[Any]:
     total = count_rows(stmt)
     last = max(1, math.ceil(total / per_page))
     page = min(page, last)
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return Page(items=_page_items(stmt, page, per_page), total=total, page=page, per_page=per_page)
+
+
+def _page_items(stmt: Select[Any], page: int, per_page: int) -> list[Any]:
+    """The rows of one page. A page of records is found by id first and then read whole, so
+    the rows skipped over are read from an index (ids and sort keys) rather than fetched
+    and sorted in full: page 500 costs about what page 1 does."""
+    entity = (
+        stmt.column_descriptions[0].get("entity") if len(stmt.column_descriptions) == 1 else None
+    )
+    key = getattr(entity, "id", None)
+    offset = (page - 1) * per_page
+    if key is None:
+        return list(db.session.scalars(stmt.limit(per_page).offset(offset)))
+    ids = list(db.session.scalars(stmt.with_only_columns(key).limit(per_page).offset(offset)))
+    if not ids:
+        return []
+    return list(db.session.scalars(stmt.where(key.in_(ids))))
