@@ -456,7 +456,6 @@ def test_the_count_covers_every_hit_beyond_those_listed(client, login_as):
 def test_a_broad_word_lists_the_newest_first_and_says_there_are_more(
     client, users, login_as, monkeypatch
 ):
-    monkeypatch.setattr(search_service, "RANKED_AT_MOST", 5)
     monkeypatch.setattr(search_service, "COUNTED_AT_MOST", 22)
     people = [person(f"Persona{n}", "Pérez") for n in range(25)]
     person("Secreta", "Pérez", sensitivity=Sensitivity.LAW_ENFORCEMENT_SENSITIVE)
@@ -504,7 +503,7 @@ def test_searching_every_type_shows_the_best_few_of_each_and_links_to_all_of_a_t
 
 
 def test_a_broad_word_still_finds_what_a_filter_narrows_it_to(client, users, login_as, monkeypatch):
-    monkeypatch.setattr(search_service, "RANKED_AT_MOST", 3)
+    monkeypatch.setattr(search_service, "COUNTED_AT_MOST", 3)
     for n in range(10):
         person(f"Persona{n}", "Pérez")
     mine = person("Propia", "Pérez", owner=users["admin"])

@@ -387,10 +387,9 @@ def query_words(query: str) -> list[str]:
     return _WORD.findall(folded)[:MAX_QUERY_WORDS]
 
 
-# Ranking reads every match; past this many matches of a type, the most recently written
-# come first instead (a broad word like "trata" matches tens of thousands of meetings).
-RANKED_AT_MOST = 2000
-# Totals are counted up to this; beyond it the page says "more than".
+# Totals are counted up to this; beyond it the page says "more than". Ranking reads every
+# match, so past this many visible matches of a type (a broad word like "trata" matches tens
+# of thousands of meetings) the most recently written come first instead.
 COUNTED_AT_MOST = 1000
 
 
@@ -422,19 +421,6 @@ def _of_type(record_type: str) -> Any:
     if record_type not in RECORD_TYPES:
         raise ValueError(record_type)
     return SearchDocument.record_type == literal_column(f"'{record_type}'")
-
-
-def _many_matches(record_type: str, words: list[str]) -> bool:
-    """Whether this type has more matching documents than are worth ranking (counted no
-    further than that, so asking is cheap; no record is read, so nothing is revealed)."""
-    if db.engine.dialect.name == "postgresql":
-        matches = select(SearchDocument.id).where(
-            _of_type(record_type), _ts_vector().op("@@")(_ts_query(words))
-        )
-    else:
-        fts = _fts(record_type)
-        matches = select(fts.c.rowid).where(_fts_match(record_type, words))
-    return count_rows(matches.limit(RANKED_AT_MOST + 1)) > RANKED_AT_MOST
 
 
 def _matching(
@@ -503,23 +489,39 @@ def _filtered(model: Any, filters: SearchFilters, viewer: User) -> list[Any]:
     return conditions
 
 
-def _hits(record_type: str, words: list[str], viewer: User, filters: SearchFilters) -> Select[Any]:
+def _visible_matches(
+    record_type: str, words: list[str], viewer: User, filters: SearchFilters
+) -> int:
+    """How many records of this type the viewer may see match, counted up to one past
+    ``COUNTED_AT_MOST`` (what lies beyond is neither counted nor hinted at)."""
+    stmt, _order = _matching(
+        _matched_records(record_type, viewer, filters), record_type, words, ranked=False
+    )
+    return count_rows(stmt.limit(COUNTED_AT_MOST + 1))
+
+
+def _matched_records(record_type: str, viewer: User, filters: SearchFilters) -> Select[Any]:
     model = MODELS[record_type]
-    ranked = not _many_matches(record_type, words)
+    return (
+        select(model)
+        .join(SearchDocument, and_(_of_type(record_type), SearchDocument.record_id == model.id))
+        .where(visibility_clause(model, viewer), *_filtered(model, filters, viewer))
+    )
+
+
+def _hits(
+    record_type: str, words: list[str], viewer: User, filters: SearchFilters, *, ranked: bool
+) -> Select[Any]:
+    model = MODELS[record_type]
     stmt, order = _matching(
-        select(model).join(
-            SearchDocument, and_(_of_type(record_type), SearchDocument.record_id == model.id)
-        ),
+        _matched_records(record_type, viewer, filters),
         record_type,
         words,
         ranked=ranked,
     )
     # Unranked, the order is already unique: a tie-breaker would make the database sort
     # every match instead of reading them in index order until the page is full.
-    order_by = (order, model.id) if ranked else (order,)
-    return stmt.where(
-        visibility_clause(model, viewer), *_filtered(model, filters, viewer)
-    ).order_by(*order_by)
+    return stmt.order_by(*((order, model.id) if ranked else (order,)))
 
 
 def search(filters: SearchFilters, viewer: User) -> SearchResults:
@@ -536,17 +538,19 @@ def search(filters: SearchFilters, viewer: User) -> SearchResults:
     if not words:
         return results
     for record_type in types:
-        stmt = _hits(record_type, words, viewer, filters)
-        page = stmt.limit(results.per_page).offset((results.page - 1) * results.per_page)
-        if record_type == "contact":
-            page = page.options(selectinload(Contact.emails))
-        hits = list(db.session.scalars(page))
-        results.groups[record_type] = hits
-        total = count_rows(stmt.limit(COUNTED_AT_MOST + 1))
+        total = _visible_matches(record_type, words, viewer, filters)
         if total > COUNTED_AT_MOST:
             results.more.add(record_type)
             total = COUNTED_AT_MOST
         results.totals[record_type] = total
+        if not total:
+            results.groups[record_type] = []
+            continue
+        stmt = _hits(record_type, words, viewer, filters, ranked=record_type not in results.more)
+        page = stmt.limit(results.per_page).offset((results.page - 1) * results.per_page)
+        if record_type == "contact":
+            page = page.options(selectinload(Contact.emails))
+        results.groups[record_type] = list(db.session.scalars(page))
     return results
 
 
@@ -556,8 +560,13 @@ def suggestions(query: str, viewer: User, per_type: int = 5) -> list[dict[str, A
     if not words:
         return []
     found: list[dict[str, Any]] = []
+    everything = SearchFilters()
     for record_type in RECORD_TYPES:
-        stmt = _hits(record_type, words, viewer, SearchFilters())
+        matches = _visible_matches(record_type, words, viewer, everything)
+        if not matches:
+            continue
+        ranked = matches <= COUNTED_AT_MOST
+        stmt = _hits(record_type, words, viewer, everything, ranked=ranked)
         for record in db.session.scalars(stmt.limit(per_type)):
             found.append({"type": record_type, "id": record.id, "label": _label(record)})
     return found
