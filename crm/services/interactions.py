@@ -384,12 +384,12 @@ class Timeline:
 
 def _timeline(condition: Any, viewer: User, now: datetime, page: int, limit: int) -> Timeline:
     stmt = visible(Interaction, viewer).where(condition)
+    # A timeline names each interaction's people; the next meeting shows only its subject.
     loaded = stmt.options(
-        selectinload(Interaction.contact_links).selectinload(InteractionContact.contact),
-        selectinload(Interaction.organizations),
+        selectinload(Interaction.contact_links).selectinload(InteractionContact.contact)
     )
     upcoming = db.session.scalars(
-        loaded.where(
+        stmt.where(
             Interaction.status == InteractionStatus.PLANNED.value,
             Interaction.starts_at >= now,
         )
