@@ -133,6 +133,7 @@ SEARCH_INDEX_OBJECTS = (
     "search_words",
     "ix_search_documents_words",
     "ix_search_documents_trigrams",
+    "ix_search_documents_newest",
 )
 
 

@@ -1243,4 +1243,19 @@ def test_on_postgresql_the_gin_indexes_exist(app):
         assert "USING gin (search_words)" in definition
         assert f"WHERE ((record_type)::text = '{record_type}'::text)" in definition
     assert "USING gin (content gin_trgm_ops)" in indexes["ix_search_documents_trigrams"]
+    assert "(record_type, id)" in indexes["ix_search_documents_newest"]
     assert db.session.scalar(text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'"))
+
+
+@pytest.mark.skipif(_dialect() != "postgresql", reason="PostgreSQL's planner settings")
+def test_on_postgresql_a_search_leaves_the_planner_as_it_found_it(app, users):
+    for n in range(3):
+        person(f"Persona{n}", "Pérez")
+    db.session.commit()
+
+    search_service.search(search_service.SearchFilters(q="perez"), users["officer"])
+    search_service.suggestions("perez", users["officer"])
+
+    # The rest of the request plans its own queries as usual.
+    assert db.session.execute(text("SHOW enable_seqscan")).scalar() == "on"
+    assert db.session.execute(text("SHOW enable_indexscan")).scalar() == "on"
