@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from crm.extensions import db
 from crm.models import (
@@ -383,10 +383,29 @@ class Timeline:
 
 
 def _timeline(condition: Any, viewer: User, now: datetime, page: int, limit: int) -> Timeline:
-    stmt = visible(Interaction, viewer).where(condition)
-    # A timeline names each interaction's people; the next meeting shows only its subject.
+    # A timeline shows what, when and with whom: it reads those columns and each person's
+    # name, not every summary and note. The next meeting shows only its subject and time.
+    stmt = (
+        visible(Interaction, viewer)
+        .where(condition)
+        .options(
+            load_only(
+                Interaction.subject,
+                Interaction.kind,
+                Interaction.status,
+                Interaction.starts_at,
+                Interaction.ends_at,
+                Interaction.timezone,
+                Interaction.all_day,
+            )
+        )
+    )
     loaded = stmt.options(
-        selectinload(Interaction.contact_links).selectinload(InteractionContact.contact)
+        selectinload(Interaction.contact_links)
+        .selectinload(InteractionContact.contact)
+        .load_only(
+            Contact.honorific, Contact.given_names, Contact.family_name, Contact.second_family_name
+        )
     )
     upcoming = db.session.scalars(
         stmt.where(
