@@ -400,7 +400,7 @@ def write(args: argparse.Namespace, results: dict[str, object]) -> None:
         "",
         f"{args.contacts:,} contacts, {args.organizations:,} organizations, "
         f"{args.interactions:,} interactions; gunicorn {args.workers} workers x {args.threads} "
-        "threads; "
+        f"thread{'s' if args.threads != 1 else ''} each; "
         f"{args.concurrency} concurrent clients, {args.seconds:.0f} s per page; "
         f"{time.strftime('%Y-%m-%d')}.",
         "",
