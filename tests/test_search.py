@@ -477,6 +477,9 @@ def test_a_broad_word_lists_the_newest_first_and_says_there_are_more(
     assert "Page 1 of 2" in html
     rest = re.findall(r'<li><a href="/contacts/\d+">([^<]*)</a>', second)
     assert sorted(names + rest) == sorted(p.display_name for p in people)
+    beyond = page(client.get("/search/", query_string={"q": "perez", "type": "contact", "page": 9}))
+    assert "Page 2 of 2" in beyond
+    assert re.findall(r'<li><a href="/contacts/\d+">([^<]*)</a>', beyond) == rest
 
 
 def test_searching_every_type_shows_the_best_few_of_each_and_links_to_all_of_a_type(

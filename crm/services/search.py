@@ -580,6 +580,8 @@ def _search_type(
     if not total:
         results.groups[record_type] = []
         return
+    # A page past the end shows the last page, as list pages do.
+    results.page = min(results.page, results.pages)
     ranked = record_type not in results.more
     stmt = _hits(record_type, words, viewer, filters, ranked=ranked)
     page = stmt.limit(results.per_page).offset((results.page - 1) * results.per_page)
