@@ -146,9 +146,15 @@ def derived_state() -> tuple[dict, dict]:
     }
     table = LastHeldInteraction.__table__
     held = {
-        (kind, record_id, int(clearance)): held_at
-        for kind, record_id, clearance, held_at in db.session.execute(
-            select(table.c.record_type, table.c.record_id, table.c.clearance, table.c.held_at)
+        (kind, record_id, int(clearance)): (held_at, zone)
+        for kind, record_id, clearance, held_at, zone in db.session.execute(
+            select(
+                table.c.record_type,
+                table.c.record_id,
+                table.c.clearance,
+                table.c.held_at,
+                table.c.timezone,
+            )
         )
     }
     return levels, held
@@ -588,6 +594,29 @@ def test_moving_the_meeting_date_moves_the_last_contact(app, users):
     assert_matches_rebuild()
 
 
+def test_the_last_contact_keeps_the_zone_of_the_meeting_it_was(app, users):
+    admin = users["admin"]
+    person = make_contact(tier=tier(2))
+    log(admin, 30, contacts=[participant(person)], timezone="America/Tijuana")
+    latest = log(admin, 10, contacts=[participant(person)])
+    table = LastHeldInteraction.__table__
+
+    def zones() -> set[str]:
+        return set(
+            db.session.scalars(
+                select(table.c.timezone).where(
+                    table.c.record_type == "contact", table.c.record_id == person.id
+                )
+            )
+        )
+
+    assert zones() == {ZONE}
+    latest.timezone = "Asia/Tokyo"
+    db.session.commit()
+    assert zones() == {"Asia/Tokyo"}
+    assert_matches_rebuild()
+
+
 def test_raising_a_participant_later_cools_the_others_for_lower_clearances(app, users):
     admin = users["admin"]
     agency = make_organization(name="Partner agency", tier=tier(1))
@@ -905,12 +934,17 @@ def test_the_migration_backfills_what_a_rebuild_computes(backfill_url):
     assert levels[ids["own level"]] == CONFIDENTIAL
     assert levels[ids["public"]] == PUBLIC
     body = specific["body"]
-    assert {c: h for (t, r, c), h in held.items() if t == "organization" and r == body} == {
+    assert {
+        c: h for (t, r, c), (h, _zone) in held.items() if t == "organization" and r == body
+    } == {
         0: datetime(2026, 1, 10, 17, 0, tzinfo=UTC),
         1: datetime(2026, 1, 10, 17, 0, tzinfo=UTC),
         2: datetime(2026, 3, 1, 17, 0, tzinfo=UTC),
         3: datetime(2026, 4, 1, 17, 0, tzinfo=UTC),
     }
+    assert {
+        zone for (t, r, _c), (_h, zone) in held.items() if t == "organization" and r == body
+    } == {"America/Tijuana"}
 
 
 def write_old_rows(connection) -> dict[str, Any]:

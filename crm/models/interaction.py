@@ -185,6 +185,8 @@ class LastHeldInteraction(db.Model):
     held_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # No foreign key: the row is rewritten whenever the interaction changes or goes.
     interaction_id: Mapped[int] = mapped_column(Integer)
+    # That interaction's time zone, so its local day is known without reading it again.
+    timezone: Mapped[str] = mapped_column(String(64), default="", server_default="")
     held_count: Mapped[int] = mapped_column(Integer)
 
 

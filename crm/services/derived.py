@@ -25,7 +25,6 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Integer,
     String,
     and_,
     cast,
@@ -156,15 +155,13 @@ def _links(record_type: str, record_ids: list[int] | None) -> Any:
     return union(*selects).subquery() if len(selects) > 1 else selects[0].subquery()
 
 
-def _latest_id(interactions: Any, dialect: str) -> Any:
-    """In a group, the id of the interaction that started last. SQLite gives a bare column the
-    value from the row where MAX() was found; PostgreSQL orders an array."""
+def _latest(column: Any, interactions: Any, dialect: str) -> Any:
+    """In a group, ``column`` of the interaction that started last. SQLite gives a bare column
+    the value from the row where MAX() was found; PostgreSQL orders an array."""
     if dialect == "sqlite":
-        return interactions.c.id
-    ordered = aggregate_order_by(
-        interactions.c.id, interactions.c.starts_at.desc(), interactions.c.id.desc()
-    )
-    return func.array_agg(ordered, type_=ARRAY(Integer))[1]
+        return column
+    ordered = aggregate_order_by(column, interactions.c.starts_at.desc(), interactions.c.id.desc())
+    return func.array_agg(ordered, type_=ARRAY(column.type))[1]
 
 
 def _write_last_held(
@@ -186,7 +183,8 @@ def _write_last_held(
             links.c.record_id,
             interactions.c.effective_sensitivity,
             type_coerce(func.max(interactions.c.starts_at), UTCDateTime()),
-            _latest_id(interactions, connection.dialect.name),
+            _latest(interactions.c.id, interactions, connection.dialect.name),
+            _latest(interactions.c.timezone, interactions, connection.dialect.name),
             func.count(),
         )
         .join(interactions, interactions.c.id == links.c.interaction_id)
@@ -203,15 +201,15 @@ def _write_last_held(
 
 
 def _rows_per_clearance(record_type: str, groups: Iterable[Any]) -> Iterator[dict[str, Any]]:
-    """From (record, level, latest start, its id, count) groups in record order: for each
-    record, a row for every clearance that sees at least one of its groups."""
+    """From (record, level, latest start, its id, its zone, count) groups in record order:
+    for each record, a row for every clearance that sees at least one of its groups."""
     for record_id, found in groupby(groups, key=lambda group: group[0]):
         found = list(found)
         for clearance in LEVELS:
             seen = [group for group in found if group[1] <= clearance]
             if not seen:
                 continue
-            _record, _level, held_at, interaction_id, _count = max(
+            _record, _level, held_at, interaction_id, zone, _count = max(
                 seen, key=lambda group: (group[2], group[3])
             )
             yield {
@@ -220,7 +218,8 @@ def _rows_per_clearance(record_type: str, groups: Iterable[Any]) -> Iterator[dic
                 "clearance": int(clearance),
                 "held_at": held_at,
                 "interaction_id": interaction_id,
-                "held_count": sum(group[4] for group in seen),
+                "timezone": zone,
+                "held_count": sum(group[5] for group in seen),
             }
 
 

@@ -27,7 +27,6 @@ from crm.models import (
     Contact,
     ContactEmail,
     ContactPhone,
-    Interaction,
     LastHeldInteraction,
     Organization,
     RelationshipTier,
@@ -201,12 +200,10 @@ def contact_records(
             for contact_id, starts_at, zone, count in _read(
                 select(
                     LastHeldInteraction.record_id,
-                    Interaction.starts_at,
-                    Interaction.timezone,
+                    LastHeldInteraction.held_at,
+                    LastHeldInteraction.timezone,
                     LastHeldInteraction.held_count,
-                )
-                .join(Interaction, Interaction.id == LastHeldInteraction.interaction_id)
-                .where(
+                ).where(
                     LastHeldInteraction.record_type == "contact",
                     visibility_clause(LastHeldInteraction, viewer),
                     LastHeldInteraction.record_id.in_(batch),
