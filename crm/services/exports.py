@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import ARRAY, Integer, Select, any_, bindparam, func, or_, select, tuple_
 
 from crm.extensions import db
 from crm.formats import csv_io
@@ -82,6 +82,14 @@ def _read(stmt: Select[Any]) -> Any:
     return db.session.connection().execute(stmt)
 
 
+def _among(column: Any, ids: list[int]) -> Any:
+    """``column IN ids`` for a batch: on PostgreSQL as one array parameter, which it reads
+    faster than a thousand separate ones."""
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def _batches(stmt: Select[Any], key_columns: Sequence[Any]) -> Iterator[list[Any]]:
     """Rows of ``stmt`` in keyset-paginated batches (no OFFSET, no growing memory)."""
     last: tuple[Any, ...] | None = None
@@ -143,7 +151,7 @@ def contact_records(
         emails = _grouped_by_first(
             _read(
                 select(ContactEmail.contact_id, ContactEmail.address, ContactEmail.kind)
-                .where(ContactEmail.contact_id.in_(batch))
+                .where(_among(ContactEmail.contact_id, batch))
                 .order_by(ContactEmail.contact_id, ContactEmail.position)
             ).all()
         )
@@ -155,7 +163,7 @@ def contact_records(
                     ContactPhone.kind,
                     ContactPhone.extension,
                 )
-                .where(ContactPhone.contact_id.in_(batch))
+                .where(_among(ContactPhone.contact_id, batch))
                 .order_by(ContactPhone.contact_id, ContactPhone.position)
             ).all()
         )
@@ -163,7 +171,7 @@ def contact_records(
             _read(
                 select(contact_tags.c.contact_id, Tag.name)
                 .join(Tag, contact_tags.c.tag_id == Tag.id)
-                .where(contact_tags.c.contact_id.in_(batch))
+                .where(_among(contact_tags.c.contact_id, batch))
                 .order_by(contact_tags.c.contact_id, Tag.name_key)
             ).all()
         )
@@ -182,7 +190,7 @@ def contact_records(
             )
             .join(Organization, Affiliation.organization_id == Organization.id)
             .where(
-                Affiliation.contact_id.in_(batch),
+                _among(Affiliation.contact_id, batch),
                 current_post_clause(today),
                 visibility_clause(Organization, viewer),
             )
@@ -206,7 +214,7 @@ def contact_records(
                 ).where(
                     LastHeldInteraction.record_type == "contact",
                     visibility_clause(LastHeldInteraction, viewer),
-                    LastHeldInteraction.record_id.in_(batch),
+                    _among(LastHeldInteraction.record_id, batch),
                 )
             )
         }
@@ -398,7 +406,7 @@ def organization_records(
             _read(
                 select(organization_tags.c.organization_id, Tag.name)
                 .join(Tag, organization_tags.c.tag_id == Tag.id)
-                .where(organization_tags.c.organization_id.in_(batch))
+                .where(_among(organization_tags.c.organization_id, batch))
                 .order_by(organization_tags.c.organization_id, Tag.name_key)
             ).all()
         )
@@ -406,7 +414,7 @@ def organization_records(
             _read(
                 select(organization_work_areas.c.organization_id, WorkArea.name)
                 .join(WorkArea, organization_work_areas.c.work_area_id == WorkArea.id)
-                .where(organization_work_areas.c.organization_id.in_(batch))
+                .where(_among(organization_work_areas.c.organization_id, batch))
                 .order_by(organization_work_areas.c.organization_id, WorkArea.name)
             ).all()
         )
@@ -417,7 +425,7 @@ def organization_records(
                 )
                 .join(Contact, Affiliation.contact_id == Contact.id)
                 .where(
-                    Affiliation.organization_id.in_(batch),
+                    _among(Affiliation.organization_id, batch),
                     current_post_clause(today),
                     visibility_clause(Contact, viewer),
                 )
