@@ -81,6 +81,8 @@ class Contact(PersonName, SoftDeleteMixin, TimestampMixin, db.Model):
         # As for organizations: list pages and visible counts from the index alone.
         Index("ix_contacts_listing", "name_key", "id", "sensitivity", "deleted_at"),
         Index("ix_contacts_gate", "sensitivity", "deleted_at"),
+        # An owner's records by tier: "my relationships going cold" reads only their own.
+        Index("ix_contacts_owner_tier", "owner_id", "tier_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,7 +97,7 @@ class Contact(PersonName, SoftDeleteMixin, TimestampMixin, db.Model):
     name_key: Mapped[str] = mapped_column(String(400))
     preferred_language: Mapped[str] = mapped_column(String(2), default="en")
     tier_id: Mapped[int | None] = mapped_column(ForeignKey("relationship_tiers.id"), index=True)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sensitivity: Mapped[Sensitivity] = mapped_column(
         SensitivityType(), default=Sensitivity.OFFICIAL
     )

@@ -95,6 +95,8 @@ class Organization(SoftDeleteMixin, TimestampMixin, db.Model):
         # visible count are read from the index alone.
         Index("ix_organizations_listing", "name_key", "id", "sensitivity", "deleted_at"),
         Index("ix_organizations_gate", "sensitivity", "deleted_at"),
+        # An owner's records by tier: "my relationships going cold" reads only their own.
+        Index("ix_organizations_owner_tier", "owner_id", "tier_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,7 +119,7 @@ class Organization(SoftDeleteMixin, TimestampMixin, db.Model):
     city: Mapped[str] = mapped_column(String(120), default="")
     postal_code: Mapped[str] = mapped_column(String(20), default="")
     tier_id: Mapped[int | None] = mapped_column(ForeignKey("relationship_tiers.id"), index=True)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sensitivity: Mapped[Sensitivity] = mapped_column(
         SensitivityType(), default=Sensitivity.OFFICIAL
     )
