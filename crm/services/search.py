@@ -490,41 +490,6 @@ def _filtered(model: Any, filters: SearchFilters, viewer: User) -> list[Any]:
     return conditions
 
 
-def _visible_matches(
-    record_type: str, words: list[str], viewer: User, filters: SearchFilters
-) -> int:
-    """How many records of this type the viewer may see match, counted up to one past
-    ``COUNTED_AT_MOST`` (what lies beyond is neither counted nor hinted at)."""
-    stmt, _order = _matching(
-        _matched_records(record_type, viewer, filters), record_type, words, ranked=False
-    )
-    return count_rows(stmt.limit(COUNTED_AT_MOST + 1))
-
-
-def _matched_records(record_type: str, viewer: User, filters: SearchFilters) -> Select[Any]:
-    model = MODELS[record_type]
-    return (
-        select(model)
-        .join(SearchDocument, and_(_of_type(record_type), SearchDocument.record_id == model.id))
-        .where(visibility_clause(model, viewer), *_filtered(model, filters, viewer))
-    )
-
-
-def _hits(
-    record_type: str, words: list[str], viewer: User, filters: SearchFilters, *, ranked: bool
-) -> Select[Any]:
-    model = MODELS[record_type]
-    stmt, order = _matching(
-        _matched_records(record_type, viewer, filters),
-        record_type,
-        words,
-        ranked=ranked,
-    )
-    # Unranked, the order is already unique: a tie-breaker would make the database sort
-    # every match instead of reading them in index order until the page is full.
-    return stmt.order_by(*((order, model.id) if ranked else (order,)))
-
-
 @contextmanager
 def _planned(*, walk_newest: bool = False) -> Iterator[None]:
     """On PostgreSQL, how one search query reads its matches.
@@ -550,6 +515,56 @@ def _planned(*, walk_newest: bool = False) -> Iterator[None]:
         db.session.execute(switch, {"seqscan": "on", "indexscan": "on"})
 
 
+def _visible_matches(
+    record_type: str, words: list[str], viewer: User, filters: SearchFilters
+) -> int:
+    """How many records of this type the viewer may see match, counted up to one past
+    ``COUNTED_AT_MOST`` (what lies beyond is neither counted nor hinted at)."""
+    stmt, _order = _matching(
+        _matched_records(record_type, viewer, filters), record_type, words, ranked=False
+    )
+    with _planned():
+        return count_rows(stmt.limit(COUNTED_AT_MOST + 1))
+
+
+def _matched_records(record_type: str, viewer: User, filters: SearchFilters) -> Select[Any]:
+    model = MODELS[record_type]
+    return (
+        select(model)
+        .join(SearchDocument, and_(_of_type(record_type), SearchDocument.record_id == model.id))
+        .where(visibility_clause(model, viewer), *_filtered(model, filters, viewer))
+    )
+
+
+def _page_of_hits(
+    record_type: str,
+    words: list[str],
+    viewer: User,
+    filters: SearchFilters,
+    matches: int,
+    limit: int,
+    offset: int = 0,
+    *options: Any,
+) -> list[Any]:
+    """One page of the visible matches, ``matches`` being how many ``_visible_matches``
+    counted: best first when there are few enough to rank, else the newest first."""
+    model = MODELS[record_type]
+    ranked = matches <= COUNTED_AT_MOST
+    stmt, order = _matching(
+        _matched_records(record_type, viewer, filters), record_type, words, ranked=ranked
+    )
+    # Unranked, the order is already unique: a tie-breaker would make the database sort
+    # every match instead of reading them in index order until the page is full.
+    page = (
+        stmt.order_by(*((order, model.id) if ranked else (order,)))
+        .limit(limit)
+        .offset(offset)
+        .options(*options)
+    )
+    with _planned(walk_newest=not ranked):
+        return list(db.session.scalars(page))
+
+
 def search(filters: SearchFilters, viewer: User) -> SearchResults:
     """The visible records matching every typed word (each as a prefix), best first, by type:
     the best few of each type, or one page of the only type searched."""
@@ -571,24 +586,26 @@ def search(filters: SearchFilters, viewer: User) -> SearchResults:
 def _search_type(
     record_type: str, words: list[str], viewer: User, filters: SearchFilters, results: SearchResults
 ) -> None:
-    with _planned():
-        total = _visible_matches(record_type, words, viewer, filters)
-    if total > COUNTED_AT_MOST:
+    matches = _visible_matches(record_type, words, viewer, filters)
+    if matches > COUNTED_AT_MOST:
         results.more.add(record_type)
-        total = COUNTED_AT_MOST
-    results.totals[record_type] = total
-    if not total:
-        results.groups[record_type] = []
+    results.totals[record_type] = min(matches, COUNTED_AT_MOST)
+    results.groups[record_type] = []
+    if not matches:
         return
     # A page past the end shows the last page, as list pages do.
     results.page = min(results.page, results.pages)
-    ranked = record_type not in results.more
-    stmt = _hits(record_type, words, viewer, filters, ranked=ranked)
-    page = stmt.limit(results.per_page).offset((results.page - 1) * results.per_page)
-    if record_type == "contact":
-        page = page.options(selectinload(Contact.emails))
-    with _planned(walk_newest=not ranked):
-        results.groups[record_type] = list(db.session.scalars(page))
+    emails = (selectinload(Contact.emails),) if record_type == "contact" else ()
+    results.groups[record_type] = _page_of_hits(
+        record_type,
+        words,
+        viewer,
+        filters,
+        matches,
+        results.per_page,
+        (results.page - 1) * results.per_page,
+        *emails,
+    )
 
 
 def suggestions(query: str, viewer: User, per_type: int = 5) -> list[dict[str, Any]]:
@@ -599,15 +616,10 @@ def suggestions(query: str, viewer: User, per_type: int = 5) -> list[dict[str, A
     found: list[dict[str, Any]] = []
     everything = SearchFilters()
     for record_type in RECORD_TYPES:
-        with _planned():
-            matches = _visible_matches(record_type, words, viewer, everything)
-        if not matches:
-            continue
-        ranked = matches <= COUNTED_AT_MOST
-        stmt = _hits(record_type, words, viewer, everything, ranked=ranked)
-        with _planned(walk_newest=not ranked):
-            hits = list(db.session.scalars(stmt.limit(per_type)))
-        found += [{"type": record_type, "id": r.id, "label": _label(r)} for r in hits]
+        matches = _visible_matches(record_type, words, viewer, everything)
+        if matches:
+            hits = _page_of_hits(record_type, words, viewer, everything, matches, per_type)
+            found += [{"type": record_type, "id": r.id, "label": _label(r)} for r in hits]
     return found
 
 
