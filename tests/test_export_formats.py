@@ -151,6 +151,16 @@ def test_ordinary_values_are_written_unchanged(value, expected):
 # --- CSV: RFC 4180, UTF-8, BOM, streaming --------------------------------------------------------
 
 
+def test_every_cell_of_a_written_file_is_neutralised_header_included():
+    rows = [["=1+2", "plain", None, 42, "+526641234567", "", "@x", date(2026, 3, 1)]]
+
+    data = b"".join(csv_chunks(["=Header", "Name"], rows)).decode()
+
+    header, row = list(csv.reader(io.StringIO(data)))
+    assert header == ["'=Header", "Name"]
+    assert row == ["'=1+2", "plain", "", "42", "+526641234567", "", "'@x", "2026-03-01"]
+
+
 def test_csv_lines_end_with_crlf_and_read_back_as_written():
     rows = [["Núñez Peña", "José Ángel"], ["Smith", "Mary"]]
 

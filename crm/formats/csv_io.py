@@ -35,6 +35,17 @@ def neutralise(value: object) -> str:
     return value
 
 
+def _cells(row: Iterable[object]) -> list[str]:
+    """A row's cells neutralised; a plain text cell that cannot start a formula, by far the
+    most common, is passed through without a call."""
+    return [
+        value
+        if value.__class__ is str and (not value or value[0] not in FORMULA_STARTS)
+        else neutralise(value)
+        for value in row
+    ]
+
+
 def csv_chunks(
     header: Sequence[str],
     rows: Iterable[Sequence[object]],
@@ -46,10 +57,10 @@ def csv_chunks(
     rows at a time, so a large export never sits in memory whole."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise(h) for h in header])
+    writer.writerow(_cells(header))
     pending = 1
     for row in rows:
-        writer.writerow([neutralise(v) for v in row])
+        writer.writerow(_cells(row))
         pending += 1
         if pending >= rows_per_chunk:
             yield _take(buffer, bom)
