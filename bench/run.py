@@ -19,10 +19,11 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
-import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -94,6 +95,30 @@ def sign_in(cookie_jar: dict[str, str]) -> str:
     return session
 
 
+# wrk drives the load: one thread of its own (a C event loop, so the load takes little of the
+# cores the server shares), the paths in turn, and a count of every answer that is not the one
+# expected. Latencies are in microseconds.
+WRK_SCRIPT = """
+local paths, expect = {%s}, %d
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) n = 0; unexpected = 0 end
+function request()
+  n = n + 1
+  return wrk.format("GET", paths[n %% #paths + 1])
+end
+function response(status) if status ~= expect then unexpected = unexpected + 1 end end
+function done(summary, latency)
+  local e = summary.errors
+  local bad = e.connect + e.read + e.write + e.timeout
+  for _, t in ipairs(threads) do bad = bad + t:get("unexpected") end
+  io.write(string.format("RESULT %%d %%f %%f %%f %%f %%d\\n", summary.requests,
+    summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3,
+    latency:percentile(99) / 1e3, bad))
+end
+"""
+
+
 def load(
     name: str,
     paths: list[str],
@@ -103,46 +128,27 @@ def load(
     headers: dict[str, str] | None = None,
     expect: int = 200,
 ) -> Figures:
-    """Hit the paths in turn from ``concurrency`` keep-alive clients for ``seconds``."""
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop = time.perf_counter() + seconds
-
-    def worker(offset: int) -> None:
-        connection = http.client.HTTPConnection(HOST, PORT, timeout=TIMEOUT)
-        n = offset
-        mine: list[float] = []
-        while time.perf_counter() < stop:
-            path = paths[n % len(paths)]
-            n += 1
-            started = time.perf_counter()
-            try:
-                connection.request("GET", path, headers={"Cookie": cookie, **(headers or {})})
-                response = connection.getresponse()
-                response.read()
-                failed = response.status != expect
-            except OSError:  # a timeout or a worker killed for taking too long
-                connection.close()
-                connection = http.client.HTTPConnection(HOST, PORT, timeout=TIMEOUT)
-                failed = True
-            mine.append(time.perf_counter() - started)
-            if failed:
-                with lock:
-                    errors[0] += 1
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    """Hit the paths in turn from ``concurrency`` keep-alive connections for ``seconds``."""
+    if not shutil.which("wrk"):
+        sys.exit("bench/run.py needs wrk, the HTTP load generator (apt-get install wrk)")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT % (", ".join(json.dumps(p) for p in paths), expect))
+        script.flush()
+        command = ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s"]
+        command += ["--timeout", f"{TIMEOUT}s", "-s", script.name]
+        for header, value in {"Cookie": cookie, **(headers or {})}.items():
+            if value:
+                command += ["-H", f"{header}: {value}"]
+        output = subprocess.run(
+            [*command, f"http://{HOST}:{PORT}{paths[0]}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    fields = re.search(r"^RESULT (.*)$", output, re.MULTILINE).group(1).split()
+    requests, elapsed, p50, p95, p99, errors = fields
     return Figures(
-        name, len(latencies), elapsed, cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000, errors[0]
+        name, int(requests), float(elapsed), float(p50), float(p95), float(p99), int(errors)
     )
 
 
