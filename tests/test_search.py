@@ -482,6 +482,19 @@ def test_a_broad_word_lists_the_newest_first_and_says_there_are_more(
     assert re.findall(r'<li><a href="/contacts/\d+">([^<]*)</a>', beyond) == rest
 
 
+def test_the_best_match_comes_first_not_the_newest(client, users, login_as):
+    best = meeting("Zorzal: reunión zorzal", owner=users["officer"])
+    filler = " ".join(f"tema{n}" for n in range(60))
+    meeting("Minuta general", owner=users["officer"], summary=f"{filler} zorzal {filler}")
+    db.session.commit()
+    login_as("officer")
+
+    results = search(client, "zorzal", type="interaction")
+
+    assert results.names["interaction"][0] == best.subject
+    assert len(results.names["interaction"]) == 2
+
+
 def test_searching_every_type_shows_the_best_few_of_each_and_links_to_all_of_a_type(
     client, users, login_as
 ):
@@ -1246,7 +1259,10 @@ def test_on_postgresql_the_gin_indexes_exist(app):
         assert "USING gin (search_words)" in definition
         assert f"WHERE ((record_type)::text = '{record_type}'::text)" in definition
     assert "USING gin (content gin_trgm_ops)" in indexes["ix_search_documents_trigrams"]
-    assert "(record_type, id)" in indexes["ix_search_documents_newest"]
+    assert "ix_search_documents_newest" not in indexes
+    for record_type in ("organization", "contact", "interaction"):
+        definition = indexes[f"ix_search_documents_newest_{record_type}"]
+        assert f"(id) WHERE ((record_type)::text = '{record_type}'::text)" in definition
     assert db.session.scalar(text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'"))
 
 
@@ -1260,5 +1276,5 @@ def test_on_postgresql_a_search_leaves_the_planner_as_it_found_it(app, users):
     search_service.suggestions("perez", users["officer"])
 
     # The rest of the request plans its own queries as usual.
-    assert db.session.execute(text("SHOW enable_seqscan")).scalar() == "on"
-    assert db.session.execute(text("SHOW enable_indexscan")).scalar() == "on"
+    for setting in ("seqscan", "indexscan", "bitmapscan", "hashjoin", "mergejoin"):
+        assert db.session.execute(text(f"SHOW enable_{setting}")).scalar() == "on"

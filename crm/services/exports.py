@@ -17,12 +17,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    ARRAY,
-    Integer,
     Select,
     SmallInteger,
-    any_,
-    bindparam,
     func,
     or_,
     select,
@@ -53,6 +49,7 @@ from crm.models import (
 from crm.models.base import utcnow
 from crm.services.audit import Action
 from crm.services.contacts import current_post_clause
+from crm.services.id_lists import among
 from crm.services.interactions import local_time
 from crm.services.visibility import visibility_clause
 
@@ -94,15 +91,6 @@ ORGANIZATION_FORMATS = (ExportFormat.CSV, ExportFormat.XLSX)
 def _read(stmt: Select[Any]) -> Any:
     """Rows of a plain (Core) select on the session's connection: no ORM layer in between."""
     return db.session.connection().execute(stmt)
-
-
-def _among(column: Any, ids: list[int]) -> Any:
-    """``column IN ids`` for a batch: on PostgreSQL as one array parameter, which it reads
-    faster than a thousand separate ones."""
-    if db.engine.dialect.name == "postgresql":
-        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
-    # One expanding parameter: the statement compiles once, not once per batch and id.
-    return column.in_(bindparam(None, ids, expanding=True))
 
 
 def _batches(stmt: Select[Any], key_columns: Sequence[Any]) -> Iterator[list[Any]]:
@@ -167,7 +155,7 @@ def contact_records(
         emails = _grouped_by_first(
             _read(
                 select(ContactEmail.contact_id, ContactEmail.address, ContactEmail.kind)
-                .where(_among(ContactEmail.contact_id, batch))
+                .where(among(ContactEmail.contact_id, batch))
                 .order_by(ContactEmail.contact_id, ContactEmail.position)
             ).all()
         )
@@ -179,7 +167,7 @@ def contact_records(
                     ContactPhone.kind,
                     ContactPhone.extension,
                 )
-                .where(_among(ContactPhone.contact_id, batch))
+                .where(among(ContactPhone.contact_id, batch))
                 .order_by(ContactPhone.contact_id, ContactPhone.position)
             ).all()
         )
@@ -187,7 +175,7 @@ def contact_records(
             _read(
                 select(contact_tags.c.contact_id, Tag.name)
                 .join(Tag, contact_tags.c.tag_id == Tag.id)
-                .where(_among(contact_tags.c.contact_id, batch))
+                .where(among(contact_tags.c.contact_id, batch))
                 .order_by(contact_tags.c.contact_id, Tag.name_key)
             ).all()
         )
@@ -206,7 +194,7 @@ def contact_records(
             )
             .join(Organization, Affiliation.organization_id == Organization.id)
             .where(
-                _among(Affiliation.contact_id, batch),
+                among(Affiliation.contact_id, batch),
                 current_post_clause(today),
                 visibility_clause(Organization, viewer),
             )
@@ -230,7 +218,7 @@ def contact_records(
                 ).where(
                     LastHeldInteraction.record_type == "contact",
                     visibility_clause(LastHeldInteraction, viewer),
-                    _among(LastHeldInteraction.record_id, batch),
+                    among(LastHeldInteraction.record_id, batch),
                 )
             ).all()
         }
@@ -422,7 +410,7 @@ def organization_records(
             _read(
                 select(organization_tags.c.organization_id, Tag.name)
                 .join(Tag, organization_tags.c.tag_id == Tag.id)
-                .where(_among(organization_tags.c.organization_id, batch))
+                .where(among(organization_tags.c.organization_id, batch))
                 .order_by(organization_tags.c.organization_id, Tag.name_key)
             ).all()
         )
@@ -430,7 +418,7 @@ def organization_records(
             _read(
                 select(organization_work_areas.c.organization_id, WorkArea.name)
                 .join(WorkArea, organization_work_areas.c.work_area_id == WorkArea.id)
-                .where(_among(organization_work_areas.c.organization_id, batch))
+                .where(among(organization_work_areas.c.organization_id, batch))
                 .order_by(organization_work_areas.c.organization_id, WorkArea.name)
             ).all()
         )
@@ -441,7 +429,7 @@ def organization_records(
                 )
                 .join(Contact, Affiliation.contact_id == Contact.id)
                 .where(
-                    _among(Affiliation.organization_id, batch),
+                    among(Affiliation.organization_id, batch),
                     current_post_clause(today),
                     visibility_clause(Contact, viewer),
                 )
