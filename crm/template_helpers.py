@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,8 +11,9 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_skeleton
 from babel.dates import format_timedelta as babel_format_timedelta
+from babel.numbers import format_decimal
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -139,14 +141,42 @@ def time_ago(instant: datetime | None) -> str:
     )
 
 
+# Charts and tables repeat the same months, kinds and figures many times over: each is
+# formatted once per language, not once per cell.
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
 def month_label(year_month: str) -> str:
     """A "YYYY-MM" month as the reader writes it: "Mar 2026", "mar 2026"."""
-    first = date.fromisoformat(f"{year_month}-01")
-    return format_skeleton("yMMM", first, locale=get_locale() or "en")
+    return _month_label(year_month, _language())
+
+
+@lru_cache(maxsize=1024)
+def _month_label(year_month: str, language: str) -> str:
+    return format_skeleton("yMMM", date.fromisoformat(f"{year_month}-01"), locale=language)
 
 
 def interaction_kind_label(code: str) -> str:
-    return InteractionKind(code).label
+    return _interaction_kind_labels(_language())[code]
+
+
+@lru_cache(maxsize=16)
+def _interaction_kind_labels(language: str) -> dict[str, str]:
+    """Every kind's label in the language of the request that asks first for ``language``."""
+    return {kind.value: kind.label for kind in InteractionKind}
+
+
+def number(value: float) -> str:
+    """A figure as the reader writes it: "1,234" in English, "1234" and "12.345" in Spanish."""
+    return _number(value, _language())
+
+
+@lru_cache(maxsize=4096)
+def _number(value: float, language: str) -> str:
+    return format_decimal(value, locale=language)
 
 
 def register(app: Flask) -> None:
@@ -161,7 +191,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(sensitivity_code, "sensitivity_code")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
-    app.add_template_filter(format_decimal, "number")
+    app.add_template_filter(number, "number")
     app.add_template_filter(time_ago, "ago")
     app.add_template_filter(month_label, "month")
     app.add_template_filter(interaction_kind_label, "interaction_kind")
