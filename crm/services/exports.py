@@ -123,62 +123,53 @@ def _grouped_by_first(rows: Sequence[Any]) -> dict[int, list[Any]]:
     return grouped
 
 
-def contact_records(
-    contacts: Select[tuple[Contact]], viewer: User, today: date
-) -> Iterator[ContactRecord]:
-    """The contacts ``contacts`` selects (already gated, by conditions on Contact alone), as
-    export records, by name. Its conditions are applied directly: an IN over it as a
-    subquery would read every id again for each batch."""
-    stmt = (
-        select(
-            Contact.id,
-            Contact.name_key,
-            Contact.uid,
-            Contact.honorific,
-            Contact.given_names,
-            Contact.family_name,
-            Contact.second_family_name,
-            Contact.preferred_language,
-            # As its rank: a lookup costs less than an enum per row.
-            type_coerce(Contact.sensitivity, SmallInteger).label("sensitivity"),
-            Contact.notes,
-            Contact.updated_at,
-            RelationshipTier.name.label("tier"),
-            User.full_name.label("owner"),
-        )
-        .outerjoin(RelationshipTier, Contact.tier_id == RelationshipTier.id)
-        .outerjoin(User, Contact.owner_id == User.id)
-        .where(contacts.whereclause)
-    )
+@dataclass
+class _ContactBatch:
+    """A batch of contact rows and what each person's record gathers from other tables."""
+
+    rows: list[Any]
+    emails: dict[int, list[Email]]
+    phones: dict[int, list[Phone]]
+    tags: dict[int, list[str]]
+    posts: dict[int, Any]
+    activity: dict[int, tuple[date, int]]
+
+
+def _contact_batches(
+    stmt: Select[Any], gates: tuple[Any, Any], today: date
+) -> Iterator[_ContactBatch]:
+    """The contact rows of ``stmt`` a batch at a time, each with the rows of its people;
+    ``gates`` are the viewer's conditions on organizations and on last held interactions."""
+    organization_gate, activity_gate = gates
     for rows in _batches(stmt, (Contact.name_key, Contact.id)):
         batch = [r.id for r in rows]
-        emails = _grouped_by_first(
-            _read(
-                select(ContactEmail.contact_id, ContactEmail.address, ContactEmail.kind)
-                .where(among(ContactEmail.contact_id, batch))
-                .order_by(ContactEmail.contact_id, ContactEmail.position)
-            ).all()
-        )
-        phones = _grouped_by_first(
-            _read(
-                select(
-                    ContactPhone.contact_id,
-                    ContactPhone.number,
-                    ContactPhone.kind,
-                    ContactPhone.extension,
-                )
-                .where(among(ContactPhone.contact_id, batch))
-                .order_by(ContactPhone.contact_id, ContactPhone.position)
-            ).all()
-        )
-        tags = _grouped_by_first(
-            _read(
-                select(contact_tags.c.contact_id, Tag.name)
-                .join(Tag, contact_tags.c.tag_id == Tag.id)
-                .where(among(contact_tags.c.contact_id, batch))
-                .order_by(contact_tags.c.contact_id, Tag.name_key)
-            ).all()
-        )
+        emails: dict[int, list[Email]] = defaultdict(list)
+        for contact_id, address, kind in _read(
+            select(ContactEmail.contact_id, ContactEmail.address, ContactEmail.kind)
+            .where(among(ContactEmail.contact_id, batch))
+            .order_by(ContactEmail.contact_id, ContactEmail.position)
+        ).all():
+            emails[contact_id].append(Email(address, kind))
+        phones: dict[int, list[Phone]] = defaultdict(list)
+        for contact_id, number, kind, extension in _read(
+            select(
+                ContactPhone.contact_id,
+                ContactPhone.number,
+                ContactPhone.kind,
+                ContactPhone.extension,
+            )
+            .where(among(ContactPhone.contact_id, batch))
+            .order_by(ContactPhone.contact_id, ContactPhone.position)
+        ).all():
+            phones[contact_id].append(Phone(number, kind, extension))
+        tags: dict[int, list[str]] = defaultdict(list)
+        for contact_id, name in _read(
+            select(contact_tags.c.contact_id, Tag.name)
+            .join(Tag, contact_tags.c.tag_id == Tag.id)
+            .where(among(contact_tags.c.contact_id, batch))
+            .order_by(contact_tags.c.contact_id, Tag.name_key)
+        ).all():
+            tags[contact_id].append(name)
         posts: dict[int, Any] = {}
         for post in _read(
             select(
@@ -194,9 +185,7 @@ def contact_records(
             )
             .join(Organization, Affiliation.organization_id == Organization.id)
             .where(
-                among(Affiliation.contact_id, batch),
-                current_post_clause(today),
-                visibility_clause(Organization, viewer),
+                among(Affiliation.contact_id, batch), current_post_clause(today), organization_gate
             )
             .order_by(
                 Affiliation.contact_id,
@@ -204,7 +193,7 @@ def contact_records(
                 Affiliation.start_date.desc().nulls_last(),
             )
         ).all():
-            posts.setdefault(post.contact_id, post)
+            posts.setdefault(post[0], post)
         # Each person's held meetings the viewer may see (kept per clearance as derived
         # data); the last one dated where it was held.
         activity = {
@@ -217,23 +206,75 @@ def contact_records(
                     LastHeldInteraction.held_count,
                 ).where(
                     LastHeldInteraction.record_type == "contact",
-                    visibility_clause(LastHeldInteraction, viewer),
+                    activity_gate,
                     among(LastHeldInteraction.record_id, batch),
                 )
             ).all()
         }
-        for row in rows:
-            post = posts.get(row.id)
-            last_seen, seen_count = activity.get(row.id, (None, 0))
+        yield _ContactBatch(rows, emails, phones, tags, posts, activity)
+
+
+def contact_records(
+    contacts: Select[tuple[Contact]], viewer: User, today: date
+) -> Iterator[ContactRecord]:
+    """The contacts ``contacts`` selects (already gated, by conditions on Contact alone), as
+    export records, by name. Its conditions are applied directly: an IN over it as a
+    subquery would read every id again for each batch."""
+    stmt = (
+        select(
+            Contact.id,
+            Contact.uid,
+            Contact.honorific,
+            Contact.given_names,
+            Contact.family_name,
+            Contact.second_family_name,
+            Contact.preferred_language,
+            # As its rank: a lookup costs less than an enum per row.
+            type_coerce(Contact.sensitivity, SmallInteger).label("sensitivity"),
+            Contact.notes,
+            Contact.updated_at,
+            RelationshipTier.name.label("tier"),
+            User.full_name.label("owner"),
+            Contact.name_key,
+        )
+        .outerjoin(RelationshipTier, Contact.tier_id == RelationshipTier.id)
+        .outerjoin(User, Contact.owner_id == User.id)
+        .where(contacts.whereclause)
+    )
+    gates = (
+        visibility_clause(Organization, viewer),
+        visibility_clause(LastHeldInteraction, viewer),
+    )
+    no_address = Address()
+    for batch in _contact_batches(stmt, gates, today):
+        emails, phones, tags = batch.emails, batch.phones, batch.tags
+        posts, activity = batch.posts, batch.activity
+        for (
+            contact_id,
+            uid,
+            honorific,
+            given_names,
+            family_name,
+            second_family_name,
+            language,
+            sensitivity,
+            notes,
+            updated_at,
+            tier,
+            owner,
+            _name_key,
+        ) in batch.rows:
+            post = posts.get(contact_id)
+            last_seen, seen_count = activity.get(contact_id, (None, 0))
             yield ContactRecord(
-                uid=row.uid,
-                honorific=row.honorific,
-                given_names=row.given_names,
-                family_name=row.family_name,
-                second_family_name=row.second_family_name,
-                preferred_language=row.preferred_language,
-                emails=tuple(Email(e.address, e.kind) for e in emails.get(row.id, [])),
-                phones=tuple(Phone(p.number, p.kind, p.extension) for p in phones.get(row.id, [])),
+                uid=uid,
+                honorific=honorific,
+                given_names=given_names,
+                family_name=family_name,
+                second_family_name=second_family_name,
+                preferred_language=language,
+                emails=tuple(emails.get(contact_id, ())),
+                phones=tuple(phones.get(contact_id, ())),
                 organization=post.name if post else "",
                 title=post.title if post else "",
                 department=post.department if post else "",
@@ -241,13 +282,13 @@ def contact_records(
                     post.street, post.city, post.subdivision, post.postal_code, post.country
                 )
                 if post
-                else Address(),
-                tags=tuple(t.name for t in tags.get(row.id, [])),
-                tier=row.tier or "",
-                owner=row.owner or "",
-                sensitivity=SENSITIVITY_CODES[row.sensitivity],
-                notes=row.notes,
-                updated_at=row.updated_at,
+                else no_address,
+                tags=tuple(tags.get(contact_id, ())),
+                tier=tier or "",
+                owner=owner or "",
+                sensitivity=SENSITIVITY_CODES[sensitivity],
+                notes=notes,
+                updated_at=updated_at,
                 last_interaction_on=last_seen,
                 interaction_count=seen_count,
             )
