@@ -814,6 +814,25 @@ def test_the_detail_page_shows_the_timeline_follow_ups_and_history_in_its_body(
     assert "History of changes" in body
 
 
+def test_each_timeline_entry_names_everyone_who_took_part_by_name(client, login_as, users):
+    rosa = factories.make_contact(given_names="Rosa", family_name="Medina")
+    ana = factories.make_contact(given_names="Ana", family_name="Ávila", second_family_name="Ruiz")
+    officer = users["officer"]
+    factories.make_interaction(officer, contacts=[rosa, ana], subject="Consular roundtable")
+    factories.make_interaction(officer, contacts=[rosa], subject="Call with Rosa")
+    db.session.commit()
+    login_as("officer")
+
+    html = page(client.get(f"/contacts/{rosa.id}"))
+
+    section = html[html.index('id="interactions"') :]
+    entries = dict(re.findall(r">([^<]+)</a>\s*<br><small>[^<]*· ([^<]+?)\s*</small>", section))
+    assert entries == {
+        "Consular roundtable": "Ana Ávila Ruiz, Rosa Medina",
+        "Call with Rosa": "Rosa Medina",
+    }
+
+
 def held_meetings(contact, owner, count, **fields):
     """``count`` held meetings with ``contact``, one a day going back from yesterday, named
     "Meeting day 1" (the newest) onwards."""
