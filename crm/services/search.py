@@ -563,12 +563,21 @@ def _visible_matches(
     """The ids of the visible records of this type that match, up to one past
     ``COUNTED_AT_MOST`` (what lies beyond is neither counted nor hinted at)."""
     model = MODELS[record_type]
-    stmt, _order = _matching(
+    stmt, newest = _matching(
         _matched_records(record_type, viewer, filters, model.id), record_type, words, ranked=False
     )
+    if _matches_come_newest_first():
+        stmt = stmt.order_by(newest)
     planner.plan()
     # Plain ids, read on the connection: no ORM layer for up to a thousand rows.
     return list(db.session.connection().scalars(stmt.limit(COUNTED_AT_MOST + 1)))
+
+
+def _matches_come_newest_first() -> bool:
+    """SQLite's FTS5 hands over a word's matches newest first at no cost, so the first pages
+    of a broad word are already among the ids counted. PostgreSQL would have to sort every
+    match, or walk every document for a word that matches few."""
+    return db.engine.dialect.name == "sqlite"
 
 
 def _matched_records(
@@ -598,6 +607,8 @@ def _page_of_hits(
     are few enough to rank, else the newest first."""
     model = MODELS[record_type]
     ranked = len(matches) <= COUNTED_AT_MOST
+    if not ranked and _matches_come_newest_first() and offset + limit <= len(matches):
+        return _records_in_order(model, viewer, matches[offset : offset + limit], *options)
     stmt = _matched_records(record_type, viewer, filters)
     if ranked:
         stmt, order = _ranked_among(stmt, record_type, words, matches)
@@ -613,6 +624,17 @@ def _page_of_hits(
     )
     planner.plan(walk_newest=not ranked)
     return list(db.session.scalars(page))
+
+
+def _records_in_order(model: Any, viewer: User, ids: list[int], *options: Any) -> list[Any]:
+    """The records of these ids (each one visible to the viewer), in the order given."""
+    found = db.session.scalars(
+        select(model)
+        .where(among(model.id, ids), visibility_clause(model, viewer))
+        .options(*options)
+    )
+    by_id = {record.id: record for record in found}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def search(filters: SearchFilters, viewer: User) -> SearchResults:
