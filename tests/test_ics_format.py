@@ -222,6 +222,25 @@ def test_event_keeps_its_identity_and_revision_stamps():
         assert found[name].dt == when, name
 
 
+def test_an_event_written_before_is_written_as_it_is_now_with_its_zone_defined():
+    before = event(
+        uid="again@liaison.example",
+        summary="Primera versión",
+        starts_at=datetime(2026, 6, 2, 9, 0, tzinfo=TIJUANA),
+        ends_at=datetime(2026, 6, 2, 10, 0, tzinfo=TIJUANA),
+        timezone="America/Tijuana",
+    )
+    first = write(before)
+    after = replace(before, summary="Segunda versión", last_modified=EDITED + timedelta(hours=1))
+
+    changed = write(after, name="Another feed")
+
+    assert str(only_vevent(changed)["SUMMARY"]) == "Segunda versión"
+    assert [str(c["TZID"]) for c in parse(changed).walk("VTIMEZONE")] == ["America/Tijuana"]
+    assert write(before) == first
+    assert str(only_vevent(write(before, name="A third feed"))["SUMMARY"]) == "Primera versión"
+
+
 def test_timed_events_name_their_zone_and_every_zone_has_a_vtimezone():
     data = write(
         FULL,

@@ -177,19 +177,42 @@ def calendar_bytes(info: CalendarInfo, events: Iterable[CalendarEvent]) -> bytes
     calendar.add("x-published-ttl", vDuration(info.refresh))
     first: date | None = None
     last: date | None = None
+    written: list[bytes] = []
+    zones: set[str] = set()
     for item in events:
-        calendar.add_component(_vevent(item))
+        lines, used = _event_lines(item)
+        written.append(lines)
+        zones |= used
         day = item.starts_at.date()
         first = day if first is None or day < first else first
         last = day if last is None or day > last else last
+    definitions: list[bytes] = []
     if first is not None and last is not None:
         # Before the events, as clients expect. Every file defines a zone over the same years
         # (wider only for events outside them): clients that keep the first definition they
         # saw for a TZID then still read every later file right.
         years = (min(ZONE_YEARS[0], first.year - 1), max(ZONE_YEARS[1], last.year + 1))
-        for position, tzid in enumerate(sorted(calendar.get_missing_tzids())):
-            calendar.subcomponents.insert(position, _vtimezone(tzid, *years))
-    return calendar.to_ical()
+        definitions = [_vtimezone(tzid, *years).to_ical() for tzid in sorted(zones)]
+    head = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    return head.removesuffix(end) + b"".join(definitions) + b"".join(written) + end
+
+
+# Events kept written per process. A feed's version changes with any change in the office,
+# and the feed is then written again whole; nearly all of its events are as they were.
+EVENTS_KEPT = 8192
+
+
+@lru_cache(maxsize=EVENTS_KEPT)
+def _event_lines(item: CalendarEvent) -> tuple[bytes, frozenset[str]]:
+    """One event as its folded content lines, and the zones (TZIDs) it names."""
+    event = _vevent(item)
+    zones = {
+        value.params.get("TZID")
+        for _name, value in event.property_items(sorted=False)
+        if hasattr(value, "params")
+    }
+    return event.to_ical(), frozenset(zones - {None, "UTC"})
 
 
 @lru_cache(maxsize=128)
