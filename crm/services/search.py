@@ -570,7 +570,7 @@ def _visible_matches(
         stmt = stmt.order_by(newest)
     planner.plan()
     # Plain ids, read on the connection: no ORM layer for up to a thousand rows.
-    return list(db.session.connection().scalars(stmt.limit(COUNTED_AT_MOST + 1)))
+    return db.session.connection().scalars(stmt.limit(COUNTED_AT_MOST + 1)).all()
 
 
 def _matches_come_newest_first() -> bool:
