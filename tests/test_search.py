@@ -1212,6 +1212,20 @@ def fts_rowids(word, record_type="contact"):
 
 
 @pytest.mark.skipif(_dialect() != "sqlite", reason="FTS5 is the SQLite index")
+def test_on_sqlite_every_prefix_up_to_ten_letters_has_its_own_index(app):
+    # FTS5 answers a longer prefix by merging every word that starts with it, in full.
+    for record_type in ("organization", "contact", "interaction"):
+        definition = db.session.scalar(
+            text("SELECT sql FROM sqlite_master WHERE name = :name"),
+            {"name": f"search_fts_{record_type}"},
+        )
+        assert "prefix='1 2 3 4 5 6 7 8 9 10'" in definition
+    make_contact(given_names="Consuelo", family_name="Sanromán")
+    db.session.commit()
+    assert len(fts_rowids('"consuel"* AND "sanroma"*')) == 1
+
+
+@pytest.mark.skipif(_dialect() != "sqlite", reason="FTS5 is the SQLite index")
 def test_on_sqlite_the_fts5_table_follows_the_documents(app):
     assert db.engine.dialect.name == "sqlite"
     assert (
