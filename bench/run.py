@@ -171,7 +171,9 @@ def main() -> None:
     parser.add_argument("--interactions", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=10.0, help="per page")
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4)
+    # One per core: the app's work is CPU-bound (SQLite runs in the process, PostgreSQL on the
+    # same machine), and more processes than cores gave longer tails and less throughput.
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--threads", type=int, default=1, help="per worker")
     parser.add_argument("--reuse", action="store_true", help="keep the loaded database")
     args = parser.parse_args()
