@@ -386,7 +386,8 @@ class Timeline:
 
 @dataclass(frozen=True)
 class _Participant(PersonName):
-    honorific: str
+    """A participant's name, as a timeline shows it (``full_name``)."""
+
     given_names: str
     family_name: str
     second_family_name: str
@@ -399,7 +400,6 @@ def _participant_names(interaction_ids: list[int]) -> dict[int, list[str]]:
     for interaction_id, *name in db.session.execute(
         select(
             InteractionContact.interaction_id,
-            Contact.honorific,
             Contact.given_names,
             Contact.family_name,
             Contact.second_family_name,
