@@ -27,6 +27,8 @@ from crm.extensions import db
 from crm.models import (
     AuditEvent,
     Contact,
+    ContactEmail,
+    ContactPhone,
     Organization,
     RelationshipTier,
     Sensitivity,
@@ -338,6 +340,33 @@ def test_the_apps_own_csv_has_every_field_of_the_contact(client, officer, login_
     assert row["Notes"] == "Met at the binational forum; prefers Spanish."
     assert row["Updated"] == jose.updated_at.date().isoformat()
     assert row["ID"] == jose.uid
+
+
+def test_e_mails_and_phones_keep_the_persons_order_not_the_order_they_were_saved(
+    client, officer, login_as
+):
+    person = factories.make_contact(given_names="Ordered", family_name="Persona")
+    # Saved last first, and more than ten: the order is by position, as a number.
+    for n in reversed(range(12)):
+        db.session.add(ContactEmail(contact=person, address=f"mail{n}@agency.example", position=n))
+        db.session.add(
+            ContactPhone(contact=person, number=f"+1619555{n:04d}", kind="work", position=n)
+        )
+    db.session.commit()
+    login_as(officer)
+
+    (row,) = csv_table(download(client, format="csv").get_data())
+    (google,) = csv_table(download(client, format="csv-google").get_data())
+
+    assert [row[f"E-mail {n}"] for n in (1, 2)] == ["mail0@agency.example", "mail1@agency.example"]
+    # The rest joins the last slot, in order.
+    assert row["E-mail 3"] == "; ".join(f"mail{n}@agency.example" for n in range(2, 12))
+    assert [row[f"Phone {n}"] for n in (1, 2)] == ["+16195550000", "+16195550001"]
+    # Several numbers in one cell are not one E.164 number: the cell is defused.
+    assert row["Phone 3"] == "'" + "; ".join(f"+1619555{n:04d}" for n in range(2, 12))
+    assert [google[f"Phone {n} - Value"] for n in range(1, 5)] == [
+        f"+1619555{n:04d}" for n in range(4)
+    ]
 
 
 def test_the_activity_columns_count_held_interactions_and_date_the_last(
