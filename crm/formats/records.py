@@ -6,20 +6,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Email:
     address: str
     kind: str = "work"  # work, personal, other
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phone:
     number: str  # E.164
     kind: str = "work"  # work, mobile, home, fax, other
     extension: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Address:
     street: str = ""
     city: str = ""
@@ -35,6 +35,8 @@ class PersonName:
     """How a person's name reads, from ``honorific``, ``given_names``, ``family_name`` and
     ``second_family_name`` (Spanish names carry two surnames): for contacts and their records."""
 
+    __slots__ = ()
+
     @property
     def family_names(self) -> str:
         return " ".join(p for p in (self.family_name, self.second_family_name) if p)
@@ -48,7 +50,7 @@ class PersonName:
         return f"{self.honorific} {self.full_name}" if self.honorific else self.full_name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactRecord(PersonName):
     uid: str
     given_names: str

@@ -10,7 +10,7 @@ it replaced, so it can be undone as a whole while nothing it wrote has changed s
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pycountry
@@ -332,9 +332,7 @@ def records_from_vcards(cards: list[ContactRecord]) -> list[ContactRecord]:
             if not card.second_family_name
             else (card.family_name, card.second_family_name)
         )
-        result.append(
-            ContactRecord(**{**card.__dict__, "family_name": family, "second_family_name": second})
-        )
+        result.append(replace(card, family_name=family, second_family_name=second))
     return result
 
 
