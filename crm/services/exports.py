@@ -13,18 +13,19 @@ import queue
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    Result,
     Select,
     SmallInteger,
     String,
     and_,
+    bindparam,
     cast,
     func,
     literal,
@@ -139,11 +140,11 @@ UNIT = "\x1f"
 RECORD = "\x1e"
 
 
-def _joined(*parts: Any) -> Any:
-    """Text columns (none of them NULL) as one text, split by ``UNIT``."""
+def _joined(*parts: Any, by: str = UNIT) -> Any:
+    """Text columns (none of them NULL) as one text, split by ``by``."""
     joined = parts[0]
     for part in parts[1:]:
-        joined = joined + literal(UNIT, String) + part
+        joined = joined + literal(by, String) + part
     return joined
 
 
@@ -166,19 +167,17 @@ def _in_place(text: str | None) -> list[list[str]]:
 _DONE = object()
 
 
-def _read_ahead(result: Result[Any]) -> Iterator[Any]:
-    """The rows of a streamed result, the next batch fetched in a thread while the caller
-    works through this one: the database server prepares it meanwhile, on another core or
-    host. (Not for SQLite, which runs in this process: its thread would wait for this one
-    between every two rows.)"""
-    batches: queue.Queue[Any] = queue.Queue(maxsize=2)
+def _read_ahead(batches: Callable[[], Iterator[Sequence[Any]]]) -> Iterator[Any]:
+    """The rows of ``batches()``, run in a thread that reads the next batch while the caller
+    works through this one: the database prepares it meanwhile, on another core."""
+    ready: queue.Queue[Any] = queue.Queue(maxsize=2)
     stop = threading.Event()
 
     def hand_over(item: Any) -> bool:
         """Queue ``item`` unless the reader has gone; whether to go on."""
         while not stop.is_set():
             try:
-                batches.put(item, timeout=0.1)
+                ready.put(item, timeout=0.1)
                 return True
             except queue.Full:
                 continue
@@ -186,9 +185,10 @@ def _read_ahead(result: Result[Any]) -> Iterator[Any]:
 
     def fetch() -> None:
         try:
-            for batch in result.partitions():
-                if not hand_over(batch):
-                    return
+            with closing(batches()) as each:
+                for batch in each:
+                    if not hand_over(batch):
+                        return
             hand_over(_DONE)
         except Exception as error:  # handed to the reader, who raises it
             hand_over(error)
@@ -196,27 +196,24 @@ def _read_ahead(result: Result[Any]) -> Iterator[Any]:
     fetcher = threading.Thread(target=fetch, name="export-read-ahead", daemon=True)
     fetcher.start()
     try:
-        while (batch := batches.get()) is not _DONE:
+        while (batch := ready.get()) is not _DONE:
             if isinstance(batch, Exception):
                 raise batch
             yield from batch
     finally:
         stop.set()
         fetcher.join()
-        result.close()
 
 
-def contact_records(
-    contacts: Select[tuple[Contact]], viewer: User, today: date
-) -> Iterator[ContactRecord]:
-    """The contacts ``contacts`` selects (already gated, by conditions on Contact alone), as
-    export records, by name.
-
-    One query, read as it streams: each person's e-mails, phones, tags, current main post and
-    activity come with their row, each gathered by an index lookup, instead of a query per
-    thousand people for each."""
-    people = (
+def _people(
+    contacts: Select[tuple[Contact]], viewer: User, *, in_batches: bool = False
+) -> Select[Any]:
+    """The people ``contacts`` selects, by name, with what their own rows and the derived
+    activity hold; ``in_batches``, those after the name key and id given as the parameters
+    ``after_key`` and ``after_id``."""
+    stmt = (
         select(
+            Contact.name_key,
             Contact.id,
             Contact.uid,
             Contact.honorific,
@@ -248,13 +245,20 @@ def contact_records(
         )
         .where(contacts.whereclause)
         .order_by(Contact.name_key, Contact.id)
-        # Sorted as they are (OFFSET 0 keeps the database from merging this into the outer
-        # query): what is gathered for each person is then looked up as the rows are read,
-        # not all before the first.
-        .offset(0)
-        .subquery()
     )
-    person = people.c.id
+    if in_batches:
+        # As ``_batches`` writes it: a range of the name index to start from.
+        after_key = bindparam("after_key", type_=String)
+        stmt = stmt.where(
+            Contact.name_key >= after_key,
+            or_(Contact.name_key > after_key, Contact.id > bindparam("after_id")),
+        ).limit(BATCH_SIZE)
+    return stmt
+
+
+def _gathered_for(person: Any, viewer: User, today: date) -> list[Any]:
+    """What each person's row gathers from other tables, as texts: e-mails, phones and tags
+    (see ``_in_place``), and the current main post at an organization the viewer may see."""
     emails = (
         select(
             _gathered(cast(ContactEmail.position, String), ContactEmail.address, ContactEmail.kind)
@@ -280,7 +284,6 @@ def contact_records(
         .where(contact_tags.c.contact_id == person)
         .scalar_subquery()
     )
-    # The current main post, at an organization the viewer may see.
     post = (
         select(
             _joined(
@@ -304,36 +307,153 @@ def contact_records(
         .limit(1)
         .scalar_subquery()
     )
-    stmt = select(
-        people.c.uid,
-        people.c.honorific,
-        people.c.given_names,
-        people.c.family_name,
-        people.c.second_family_name,
-        people.c.preferred_language,
-        people.c.sensitivity,
-        people.c.notes,
-        people.c.updated_at,
-        people.c.tier,
-        people.c.owner,
-        people.c.held_at,
-        people.c.timezone,
-        people.c.held_count,
-        emails,
-        phones,
-        tags,
-        post,
+    return [emails, phones, tags, post]
+
+
+# The columns of a person's row, after the name key and id.
+_ROW = (
+    "uid",
+    "honorific",
+    "given_names",
+    "family_name",
+    "second_family_name",
+    "preferred_language",
+    "sensitivity",
+    "notes",
+    "updated_at",
+    "tier",
+    "owner",
+    "held_at",
+    "timezone",
+    "held_count",
+)
+
+
+def _streamed_rows(
+    contacts: Select[tuple[Contact]], viewer: User, today: date
+) -> Callable[[], Iterator[Sequence[Any]]]:
+    """PostgreSQL: one query, streamed a batch at a time. The people are sorted first (OFFSET
+    0 keeps the database from merging that into the outer query), so what each one gathers
+    is looked up as the rows are read, not all before the first."""
+    people = _people(contacts, viewer).offset(0).subquery()
+    stmt = select(*(people.c[name] for name in _ROW), *_gathered_for(people.c.id, viewer, today))
+
+    # The request's own connection, taken here: the thread that reads has no app context.
+    connection = db.session.connection()
+    # Every row is read: planned for a first tenth, the walk by name and the lookups of
+    # activity one by one take twice as long; compiling the plan would cost more still.
+    connection.execute(text("SET LOCAL cursor_tuple_fraction = 1; SET LOCAL jit = off"))
+
+    def batches() -> Iterator[Sequence[Any]]:
+        result = connection.execution_options(stream_results=True, yield_per=BATCH_SIZE).execute(
+            stmt
+        )
+        with result:
+            yield from result.partitions()
+
+    return batches
+
+
+# Separators of a batch read as one text (SQLite): people by ASCII's file separator, the
+# columns of each by its group separator. No column holds them: notes, the one text not
+# cleaned of white space (see ``UNIT``), have them replaced by a space.
+PEOPLE = "\x1c"
+COLUMNS = "\x1d"
+
+
+def _batches_as_text(
+    contacts: Select[tuple[Contact]], viewer: User, today: date
+) -> Callable[[], Iterator[Sequence[Any]]]:
+    """SQLite: each batch as one text, written by the database in one step. SQLite runs in
+    this process and lets go of Python's lock while it steps: for a whole batch at once, so
+    it works on the next batch on another core while this one is written, instead of taking
+    the lock back after every row. (SQLite concatenates the rows in the order the sorted
+    subquery gives them.)"""
+    people = _people(contacts, viewer, in_batches=True).subquery()
+    notes = func.replace(func.replace(people.c.notes, PEOPLE, " "), COLUMNS, " ")
+    columns = [
+        people.c.name_key,
+        people.c.id,
+        *(notes if name == "notes" else people.c[name] for name in _ROW),
+        *_gathered_for(people.c.id, viewer, today),
+    ]
+    line = _joined(*(func.coalesce(cast(c, String), "") for c in columns), by=COLUMNS)
+    batch = select(func.aggregate_strings(line, PEOPLE))
+    engine = db.engine  # taken here: the thread that reads has no app context
+
+    def batches() -> Iterator[Sequence[Any]]:
+        # A connection of its own: SQLite's may not cross threads.
+        with engine.connect() as connection:
+            after: dict[str, Any] = {"after_key": "", "after_id": 0}
+            while written := connection.scalar(batch, after):
+                lines = [line.split(COLUMNS) for line in written.split(PEOPLE)]
+                yield [_typed(line) for line in lines]
+                if len(lines) < BATCH_SIZE:
+                    return
+                after = {"after_key": lines[-1][0], "after_id": int(lines[-1][1])}
+
+    return batches
+
+
+def _typed(line: list[str]) -> tuple[Any, ...]:
+    """A person's row read back from its text: ``_ROW`` and what it gathers, typed as the
+    streamed query's rows are."""
+    (
+        _name_key,
+        _id,
+        uid,
+        honorific,
+        given_names,
+        family_name,
+        second_family_name,
+        language,
+        sensitivity,
+        notes,
+        updated_at,
+        tier,
+        owner,
+        held_at,
+        held_zone,
+        held_count,
+        *gathered,
+    ) = line
+    return (
+        uid,
+        honorific,
+        given_names,
+        family_name,
+        second_family_name,
+        language,
+        int(sensitivity),
+        notes,
+        _instant(updated_at),
+        tier,
+        owner,
+        _instant(held_at),
+        held_zone,
+        int(held_count or 0),
+        *gathered,
     )
-    if db.engine.dialect.name == "postgresql":
-        # Every row is read: PostgreSQL would otherwise plan the cursor for a first tenth,
-        # walking people by name and looking each one's activity up (twice as slow in all).
-        db.session.execute(text("SET LOCAL cursor_tuple_fraction = 1; SET LOCAL jit = off"))
-    result = (
-        db.session.connection()
-        .execution_options(stream_results=True, yield_per=BATCH_SIZE)
-        .execute(stmt)
-    )
-    rows = _read_ahead(result) if db.engine.dialect.name == "postgresql" else result
+
+
+def _instant(stored: str) -> datetime | None:
+    """A UTC instant as SQLite stores it (see ``UTCDateTime``)."""
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC) if stored else None
+
+
+def contact_records(
+    contacts: Select[tuple[Contact]], viewer: User, today: date
+) -> Iterator[ContactRecord]:
+    """The contacts ``contacts`` selects (already gated, by conditions on Contact alone), as
+    export records, by name.
+
+    Each person's e-mails, phones, tags, current main post and activity come with their row,
+    each gathered by an index lookup, instead of a query per thousand people for each. The
+    next batch is read while this one is written."""
+    if db.engine.dialect.name == "sqlite":
+        rows = _read_ahead(_batches_as_text(contacts, viewer, today))
+    else:
+        rows = _read_ahead(_streamed_rows(contacts, viewer, today))
     no_address = Address()
     for (
         uid,
