@@ -35,12 +35,15 @@ def neutralise(value: object) -> str:
     return value
 
 
-def _cells(row: Iterable[object]) -> list[str]:
-    """A row's cells neutralised; a plain text cell that cannot start a formula, by far the
-    most common, is passed through without a call."""
+def _cells(row: Iterable[object]) -> list[object]:
+    """A row's cells neutralised. A plain text cell that cannot start a formula, by far the
+    most common, passes without a call, as do an empty cell and a date: the csv writer
+    writes them as "" and as ISO 8601, which no spreadsheet runs."""
     return [
         value
-        if value.__class__ is str and (not value or value[0] not in FORMULA_STARTS)
+        if (value.__class__ is str and (not value or value[0] not in FORMULA_STARTS))
+        or value is None
+        or value.__class__ is date
         else neutralise(value)
         for value in row
     ]

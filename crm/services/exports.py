@@ -9,6 +9,7 @@ organizations in keyset-paginated batches.
 from __future__ import annotations
 
 import enum
+import json
 import queue
 import threading
 from collections import defaultdict
@@ -158,9 +159,10 @@ def _in_place(text: str | None) -> list[list[str]]:
     """The rows of a ``_gathered`` text, in the order their first part gives."""
     if not text:
         return []
+    if RECORD not in text:  # one row, as most people have one e-mail and one phone
+        return [text.split(UNIT)]
     rows = [row.split(UNIT) for row in text.split(RECORD)]
-    if len(rows) > 1:
-        rows.sort(key=lambda row: int(row[0]))
+    rows.sort(key=lambda row: int(row[0]))
     return rows
 
 
@@ -354,50 +356,40 @@ def _streamed_rows(
     return batches
 
 
-# Separators of a batch read as one text (SQLite): people by ASCII's file separator, the
-# columns of each by its group separator. No column holds them: notes, the one text not
-# cleaned of white space (see ``UNIT``), have them replaced by a space.
-PEOPLE = "\x1c"
-COLUMNS = "\x1d"
-
-
-def _batches_as_text(
+def _batches_as_json(
     contacts: Select[tuple[Contact]], viewer: User, today: date
 ) -> Callable[[], Iterator[Sequence[Any]]]:
-    """SQLite: each batch as one text, written by the database in one step. SQLite runs in
-    this process and lets go of Python's lock while it steps: for a whole batch at once, so
-    it works on the next batch on another core while this one is written, instead of taking
-    the lock back after every row. (SQLite concatenates the rows in the order the sorted
+    """SQLite: each batch as one JSON array, written by the database in one step. SQLite runs
+    in this process and lets go of Python's lock while it steps: for a whole batch at once,
+    so it works on the next batch on another core while this one is written, instead of
+    taking the lock back after every row. (SQLite aggregates the rows in the order the sorted
     subquery gives them.)"""
     people = _people(contacts, viewer, in_batches=True).subquery()
-    notes = func.replace(func.replace(people.c.notes, PEOPLE, " "), COLUMNS, " ")
-    columns = [
+    row = func.json_array(
         people.c.name_key,
         people.c.id,
-        *(notes if name == "notes" else people.c[name] for name in _ROW),
+        *(people.c[name] for name in _ROW),
         *_gathered_for(people.c.id, viewer, today),
-    ]
-    line = _joined(*(func.coalesce(cast(c, String), "") for c in columns), by=COLUMNS)
-    batch = select(func.aggregate_strings(line, PEOPLE))
+    )
+    batch = select(func.json_group_array(row))
     engine = db.engine  # taken here: the thread that reads has no app context
 
     def batches() -> Iterator[Sequence[Any]]:
         # A connection of its own: SQLite's may not cross threads.
         with engine.connect() as connection:
             after: dict[str, Any] = {"after_key": "", "after_id": 0}
-            while written := connection.scalar(batch, after):
-                lines = [line.split(COLUMNS) for line in written.split(PEOPLE)]
-                yield [_typed(line) for line in lines]
-                if len(lines) < BATCH_SIZE:
+            while rows := json.loads(connection.scalar(batch, after)):
+                yield rows
+                if len(rows) < BATCH_SIZE:
                     return
-                after = {"after_key": lines[-1][0], "after_id": int(lines[-1][1])}
+                after = {"after_key": rows[-1][0], "after_id": rows[-1][1]}
 
     return batches
 
 
-def _typed(line: list[str]) -> tuple[Any, ...]:
-    """A person's row read back from its text: ``_ROW`` and what it gathers, typed as the
-    streamed query's rows are."""
+def _typed(row: list[Any]) -> tuple[Any, ...]:
+    """A person's row read back from JSON, as the streamed query gives it: its instants as
+    datetimes (without its name key and id, which only find the next batch)."""
     (
         _name_key,
         _id,
@@ -416,7 +408,7 @@ def _typed(line: list[str]) -> tuple[Any, ...]:
         held_zone,
         held_count,
         *gathered,
-    ) = line
+    ) = row
     return (
         uid,
         honorific,
@@ -424,19 +416,19 @@ def _typed(line: list[str]) -> tuple[Any, ...]:
         family_name,
         second_family_name,
         language,
-        int(sensitivity),
+        sensitivity,
         notes,
         _instant(updated_at),
         tier,
         owner,
         _instant(held_at),
         held_zone,
-        int(held_count or 0),
+        held_count,
         *gathered,
     )
 
 
-def _instant(stored: str) -> datetime | None:
+def _instant(stored: str | None) -> datetime | None:
     """A UTC instant as SQLite stores it (see ``UTCDateTime``)."""
     return datetime.fromisoformat(stored).replace(tzinfo=UTC) if stored else None
 
@@ -451,7 +443,8 @@ def contact_records(
     each gathered by an index lookup, instead of a query per thousand people for each. The
     next batch is read while this one is written."""
     if db.engine.dialect.name == "sqlite":
-        rows = _read_ahead(_batches_as_text(contacts, viewer, today))
+        # Typed here: the reading thread has the database's work to wait on.
+        rows = map(_typed, _read_ahead(_batches_as_json(contacts, viewer, today)))
     else:
         rows = _read_ahead(_streamed_rows(contacts, viewer, today))
     no_address = Address()
@@ -563,23 +556,18 @@ def contact_row(record: ContactRecord) -> list[object]:
         record.second_family_name,
         record.preferred_language,
     ]
-    emails = list(record.emails)
-    phones = list(record.phones)
+    emails, phones = record.emails, record.phones
     # More than the slots hold: the rest joins the last slot, so nothing is lost.
-    for n in range(SLOTS):
-        if n == SLOTS - 1 and len(emails) > SLOTS:
-            row += ["; ".join(e.address for e in emails[n:]), emails[n].kind]
-        elif n < len(emails):
-            row += [emails[n].address, emails[n].kind]
-        else:
-            row += ["", ""]
-    for n in range(SLOTS):
-        if n == SLOTS - 1 and len(phones) > SLOTS:
-            row += ["; ".join(p.number for p in phones[n:]), phones[n].kind, phones[n].extension]
-        elif n < len(phones):
-            row += [phones[n].number, phones[n].kind, phones[n].extension]
-        else:
-            row += ["", "", ""]
+    for email in emails[:SLOTS]:
+        row += (email.address, email.kind)
+    if len(emails) > SLOTS:
+        row[-2] = "; ".join(e.address for e in emails[SLOTS - 1 :])
+    row += ("", "") * max(0, SLOTS - len(emails))
+    for phone in phones[:SLOTS]:
+        row += (phone.number, phone.kind, phone.extension)
+    if len(phones) > SLOTS:
+        row[-3] = "; ".join(p.number for p in phones[SLOTS - 1 :])
+    row += ("", "", "") * max(0, SLOTS - len(phones))
     address = record.work_address
     return [
         *row,
