@@ -7,8 +7,9 @@
 Loads `flask crm seed-scale` into a fresh database (unless --reuse), starts gunicorn, signs in
 as an officer and measures, from this separate process with concurrent keep-alive clients,
 the latency (p50/p95/p99) and throughput of each page, next to a bare endpoint (/health) as
-the ceiling. Then the calendar feed cold and with If-None-Match (304), and a full CSV export
-of every contact (time, rows per second, and how much the server's memory grew). Writes the
+the ceiling. Then the calendar feed cold and with If-None-Match (304), and three CSV exports
+of every contact (time and rows per second of the median one, and how much the server's
+memory grew). Writes the
 figures to bench/results/<database>.md.
 """
 
@@ -29,6 +30,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
@@ -306,8 +308,16 @@ def run_pages(args: argparse.Namespace) -> dict[str, object]:
     print(f"calendar feed, a new version of the same meetings: {rewrite * 1000:.0f} ms")
     for line in (cold, warm, alone):
         print(report_line(line, figures[0]))
-    export = measure_export(cookie)
-    print(json.dumps(export))
+    runs = []
+    for _ in range(EXPORT_RUNS):
+        runs.append(measure_export(cookie))
+        print(json.dumps(runs[-1]))
+    export = {
+        **sorted(runs, key=lambda run: run["rows_per_second"])[len(runs) // 2],
+        "runs": [run["rows_per_second"] for run in runs],
+        # The most any run grew the serving process, the first (cold) one included.
+        "server_memory_growth_mb": max(run["server_memory_growth_mb"] for run in runs),
+    }
     return {
         "figures": figures,
         "export": export,
@@ -387,6 +397,10 @@ def every_worker_built(path: str, concurrency: int) -> None:
             return
 
 
+# The export is measured this many times (a single download varies by a sixth here).
+EXPORT_RUNS = 3
+
+
 def measure_export(cookie: str) -> dict[str, float]:
     master = int(
         subprocess.run(
@@ -455,7 +469,7 @@ def write(args: argparse.Namespace, results: dict[str, object]) -> None:
             f"| {f.name} | {f.p50:.1f} | {f.p95:.1f} | {f.p99:.1f} | "
             f"{f.throughput:.1f} | {ratio:.1%} | {f.errors} |"
         )
-    export: dict[str, float] = results["export"]  # type: ignore[assignment]
+    export: dict[str, Any] = results["export"]  # type: ignore[assignment]
     lines += [
         "",
         f"Calendar feed: {results['events']} events; its first fetch, the one real build, took "
@@ -466,9 +480,10 @@ def write(args: argparse.Namespace, results: dict[str, object]) -> None:
         'memory. "One client" is a single calendar client revalidating on its own. Contact '
         "page: the contact with the most interactions (its newest page of the timeline).",
         "",
-        f"CSV export of every contact: {export['rows']:,} rows in {export['seconds']} s "
-        f"({export['rows_per_second']:,} rows/s); the server's private memory grew by "
-        f"{export['server_memory_growth_mb']} MB.",
+        f"CSV export of every contact, {len(export['runs'])} times: {export['rows']:,} rows "
+        f"in {export['seconds']} s ({export['rows_per_second']:,} rows/s) at the median, "
+        f"{', '.join(f'{r:,}' for r in export['runs'])} rows/s in turn; the server's private "
+        f"memory grew by {export['server_memory_growth_mb']} MB at most.",
         "",
     ]
     out = ROOT / "bench" / "results" / f"{args.database}.md"
