@@ -387,45 +387,17 @@ def _batches_as_json(
     return batches
 
 
-def _typed(row: list[Any]) -> tuple[Any, ...]:
-    """A person's row read back from JSON, as the streamed query gives it: its instants as
-    datetimes (without its name key and id, which only find the next batch)."""
-    (
-        _name_key,
-        _id,
-        uid,
-        honorific,
-        given_names,
-        family_name,
-        second_family_name,
-        language,
-        sensitivity,
-        notes,
-        updated_at,
-        tier,
-        owner,
-        held_at,
-        held_zone,
-        held_count,
-        *gathered,
-    ) = row
-    return (
-        uid,
-        honorific,
-        given_names,
-        family_name,
-        second_family_name,
-        language,
-        sensitivity,
-        notes,
-        _instant(updated_at),
-        tier,
-        owner,
-        _instant(held_at),
-        held_zone,
-        held_count,
-        *gathered,
-    )
+# Where a row read back from JSON holds its instants (after the name key and id).
+_UPDATED_AT = 2 + _ROW.index("updated_at")
+_HELD_AT = 2 + _ROW.index("held_at")
+
+
+def _typed(row: list[Any]) -> list[Any]:
+    """A person's row read back from JSON as the streamed query gives it: without its name
+    key and id, which only find the next batch, and with its instants as datetimes."""
+    row[_UPDATED_AT] = _instant(row[_UPDATED_AT])
+    row[_HELD_AT] = _instant(row[_HELD_AT])
+    return row[2:]
 
 
 def _instant(stored: str | None) -> datetime | None:
