@@ -2,8 +2,8 @@
 visibility gate, and the audit event that records who exported what.
 
 Records are read a thousand at a time with plain queries (no ORM objects kept), so exporting
-a hundred thousand contacts holds only one batch in memory: contacts as one query that streams,
-organizations in keyset-paginated batches.
+a hundred thousand contacts holds a few batches in memory, never the list: contacts as one
+query that a thread reads a batch ahead, organizations in keyset-paginated batches.
 """
 
 from __future__ import annotations
