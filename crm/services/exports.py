@@ -364,10 +364,9 @@ def _streamed_rows(
     )
 
     def batches() -> Iterator[Sequence[Any]]:
-        result = connection.execution_options(stream_results=True, yield_per=BATCH_SIZE).execute(
-            stmt
-        )
-        with result:
+        # Options of this statement alone: the connection stays as it was.
+        streamed = stmt.execution_options(stream_results=True, yield_per=BATCH_SIZE)
+        with connection.execute(streamed) as result:
             yield from result.partitions()
 
     return batches
