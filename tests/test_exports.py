@@ -1213,18 +1213,61 @@ def test_the_response_is_streamed(app, officer, jose, path, export_format):
     assert count(AuditEvent, AuditEvent.action == "export") == 1
 
 
+def export_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.is_alive() and "export" in t.name]
+
+
+def whole_export(app: Flask, user: User) -> bytes:
+    with streamed(app, user, "/exports/contacts", format="csv") as response:
+        return b"".join(response.response)
+
+
 def test_an_export_left_half_read_stops_and_the_next_one_is_whole(app, officer, monkeypatch):
-    # As when a browser closes the download: the rest is never read.
-    factories.insert_contacts(40)
+    factories.insert_contacts(1200)
     monkeypatch.setattr(export_service, "BATCH_SIZE", 5)
+    whole_export(app, officer)
+    in_use = db.engine.pool.checkedout()  # after an export read through
+
+    # As when a browser closes the download: the rest is never read.
     with streamed(app, officer, "/exports/contacts", format="csv") as response:
         first = next(iter(response.response))
-    assert first.startswith(b"Honorific")
-    assert not [t for t in threading.enumerate() if t.is_alive() and "export" in t.name]
+        assert export_threads()  # still reading
+    assert first.startswith(b"Honorific") and first.count(b"\r\n") < 1201
+    assert not export_threads()
+    assert db.engine.pool.checkedout() == in_use
 
-    with streamed(app, officer, "/exports/contacts", format="csv") as response:
-        body = b"".join(response.response)
-    assert body.count(b"\r\n") == 41
+    assert whole_export(app, officer).count(b"\r\n") == 1201
+
+
+def test_an_error_while_writing_stops_the_reading_at_once(app, officer, monkeypatch):
+    factories.insert_contacts(1200)
+    monkeypatch.setattr(export_service, "BATCH_SIZE", 5)
+    whole_export(app, officer)
+    in_use = db.engine.pool.checkedout()  # after an export read through
+    written = 0
+
+    def failing_row(record):
+        nonlocal written
+        written += 1
+        if written == 700:
+            raise RuntimeError("disk full")
+        return export_service.contact_row(record)
+
+    monkeypatch.setattr(
+        export_service, "contact_columns", lambda _f: (export_service.contact_header(), failing_row)
+    )
+    with (
+        pytest.raises(RuntimeError, match="disk full") as failure,
+        streamed(app, officer, "/exports/contacts", format="csv") as response,
+    ):
+        b"".join(response.response)
+    # Stopped when the response closed, while the error (as a server's log would) still
+    # holds the records it was writing.
+    assert failure.traceback
+    assert not export_threads()
+    assert db.engine.pool.checkedout() == in_use
+    monkeypatch.undo()
+    assert whole_export(app, officer).count(b"\r\n") == 1201
 
 
 def export_peak_memory(app: Flask, user: User) -> tuple[int, int, int]:

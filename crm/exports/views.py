@@ -66,6 +66,12 @@ def _recorded(subject: service.ExportSubject, export_format: service.ExportForma
     return viewer
 
 
+CSV_SUFFIXES = {
+    service.ExportFormat.CSV_GOOGLE: "-google",
+    service.ExportFormat.CSV_OUTLOOK: "-outlook",
+}
+
+
 def contacts_download(
     contacts, subject: service.ExportSubject, export_format: service.ExportFormat, name: str
 ) -> Response:
@@ -74,14 +80,23 @@ def contacts_download(
     records = service.contact_records(contacts, viewer, date.today())
     if export_format in (service.ExportFormat.VCARD3, service.ExportFormat.VCARD4):
         version = "3.0" if export_format is service.ExportFormat.VCARD3 else "4.0"
-        return _download(vcard.vcard_chunks(records, version), "vcf", name)
-    header, row = service.contact_columns(export_format)
-    rows = (row(record) for record in records)
-    if export_format is service.ExportFormat.XLSX:
-        return _download(xlsx.xlsx_chunks(header, rows, sheet_name=name), "xlsx", name)
-    suffix = {"csv-google": "-google", "csv-outlook": "-outlook"}.get(export_format.value, "")
-    bom = request.args.get("bom") in ("1", "y", "on")
-    return _download(csv_io.csv_chunks(header, rows, bom=bom), "csv", name + suffix)
+        response = _download(vcard.vcard_chunks(records, version), "vcf", name)
+    else:
+        header, row = service.contact_columns(export_format)
+        rows = (row(record) for record in records)
+        if export_format is service.ExportFormat.XLSX:
+            response = _download(xlsx.xlsx_chunks(header, rows, sheet_name=name), "xlsx", name)
+        else:
+            suffix = {"csv-google": "-google", "csv-outlook": "-outlook"}.get(
+                export_format.value, ""
+            )
+            bom = request.args.get("bom") in ("1", "y", "on")
+            chunks = csv_io.csv_chunks(header, rows, bom=bom)
+            response = _download(chunks, "csv", name + suffix)
+    # The records are read on a thread of their own: it stops with the download, however
+    # the download ends.
+    response.call_on_close(records.close)
+    return response
 
 
 @bp.get("/contacts")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 from flask_babel import gettext as _
@@ -193,14 +194,14 @@ def _read_ahead(batches: Callable[[], Iterator[Sequence[Any]]]) -> Iterator[Any]
                     if not hand_over(batch):
                         return
             hand_over(_DONE)
-        except Exception as error:  # handed to the reader, who raises it
+        except BaseException as error:  # handed to the reader, who raises it
             hand_over(error)
 
     fetcher = threading.Thread(target=fetch, name="export-read-ahead", daemon=True)
     fetcher.start()
     try:
         while (batch := ready.get()) is not _DONE:
-            if isinstance(batch, Exception):
+            if isinstance(batch, BaseException):
                 raise batch
             yield from batch
     finally:
@@ -332,6 +333,8 @@ _ROW = (
 )
 # Its instants (UTC).
 _INSTANTS = ("updated_at", "held_at")
+# A row read back from JSON by its name key and id.
+_NAME_ORDER = itemgetter(0, 1)
 
 
 def _streamed_rows(
@@ -350,7 +353,7 @@ def _streamed_rows(
             for name in _ROW
         ),
         *_gathered_for(people.c.id, viewer, today),
-    )
+    ).order_by(people.c.name_key, people.c.id)
     # The request's own connection, taken here: the thread that reads has no app context.
     connection = db.session.connection()
     # Every row is read: planned for a first tenth, the walk by name and the lookups of
@@ -395,6 +398,9 @@ def _batches_as_json(
         with engine.connect() as connection:
             after: dict[str, Any] = {"after_key": "", "after_id": 0}
             while rows := json.loads(connection.scalar(batch, after)):
+                # In name order, as an aggregate does not promise to keep its rows' order
+                # (already in order, so the sort only checks it).
+                rows.sort(key=_NAME_ORDER)
                 yield rows
                 if len(rows) < BATCH_SIZE:
                     return
@@ -429,63 +435,73 @@ def contact_records(
 
     Each person's e-mails, phones, tags, current main post and activity come with their row,
     each gathered by an index lookup, instead of a query per thousand people for each. The
-    next batch is read while this one is written."""
+    next batch is read on a thread while this one is written. On SQLite that thread reads on
+    a connection of its own, which sees only what is committed: callers commit first, as the
+    export views do with the export's audit event. Close the records when done with them."""
     if db.engine.dialect.name == "sqlite":
+        reader = _read_ahead(_batches_as_json(contacts, viewer, today))
         # Typed here: the reading thread has the database's work to wait on.
-        rows = map(_typed, _read_ahead(_batches_as_json(contacts, viewer, today)))
+        rows: Iterator[Any] = map(_typed, reader)
     else:
-        rows = _read_ahead(_streamed_rows(contacts, viewer, today))
+        reader = rows = _read_ahead(_streamed_rows(contacts, viewer, today))
     no_address = Address()
-    for (
-        uid,
-        honorific,
-        given_names,
-        family_name,
-        second_family_name,
-        language,
-        sensitivity,
-        notes,
-        updated_at,
-        tier,
-        owner,
-        held_at,
-        held_zone,
-        held_count,
-        email_text,
-        phone_text,
-        tag_text,
-        post_text,
-    ) in rows:
-        if post_text:
-            title, department, organization, *address = post_text.split(UNIT)
-            work_address = Address(*address)
-        else:
-            title = department = organization = ""
-            work_address = no_address
-        yield ContactRecord(
-            uid=uid,
-            honorific=honorific,
-            given_names=given_names,
-            family_name=family_name,
-            second_family_name=second_family_name,
-            preferred_language=language,
-            emails=tuple(Email(a, k) for _p, a, k in _in_place(email_text)),
-            phones=tuple(Phone(n, k, x) for _p, n, k, x in _in_place(phone_text)),
-            organization=organization,
-            title=title,
-            department=department,
-            work_address=work_address,
-            tags=tuple(name for _key, name in sorted(t.split(UNIT) for t in tag_text.split(RECORD)))
-            if tag_text
-            else (),
-            tier=tier or "",
-            owner=owner or "",
-            sensitivity=SENSITIVITY_CODES[sensitivity],
-            notes=notes,
-            updated_at=updated_at,
-            last_interaction_on=local_time(held_at, held_zone).date() if held_at else None,
-            interaction_count=held_count or 0,
-        )
+    try:
+        for (
+            uid,
+            honorific,
+            given_names,
+            family_name,
+            second_family_name,
+            language,
+            sensitivity,
+            notes,
+            updated_at,
+            tier,
+            owner,
+            held_at,
+            held_zone,
+            held_count,
+            email_text,
+            phone_text,
+            tag_text,
+            post_text,
+        ) in rows:
+            if post_text:
+                title, department, organization, *address = post_text.split(UNIT)
+                work_address = Address(*address)
+            else:
+                title = department = organization = ""
+                work_address = no_address
+            yield ContactRecord(
+                uid=uid,
+                honorific=honorific,
+                given_names=given_names,
+                family_name=family_name,
+                second_family_name=second_family_name,
+                preferred_language=language,
+                emails=tuple(Email(a, k) for _p, a, k in _in_place(email_text)),
+                phones=tuple(Phone(n, k, x) for _p, n, k, x in _in_place(phone_text)),
+                organization=organization,
+                title=title,
+                department=department,
+                work_address=work_address,
+                tags=tuple(
+                    name for _key, name in sorted(t.split(UNIT) for t in tag_text.split(RECORD))
+                )
+                if tag_text
+                else (),
+                tier=tier or "",
+                owner=owner or "",
+                sensitivity=SENSITIVITY_CODES[sensitivity],
+                notes=notes,
+                updated_at=updated_at,
+                last_interaction_on=local_time(held_at, held_zone).date() if held_at else None,
+                interaction_count=held_count or 0,
+            )
+    finally:
+        # Stops the reading thread now, not when the collector finds it: an error while
+        # writing would otherwise keep it, and its connection, past the request.
+        reader.close()
 
 
 # The app's own CSV and XLSX columns, up to this many e-mails and phones per person.
