@@ -381,8 +381,7 @@ def _batches_as_json(
     """SQLite: each batch as one JSON array, written by the database in one step. SQLite runs
     in this process and lets go of Python's lock while it steps: for a whole batch at once,
     so it works on the next batch on another core while this one is written, instead of
-    taking the lock back after every row. (SQLite aggregates the rows in the order the sorted
-    subquery gives them.)"""
+    taking the lock back after every row."""
     people = _people(contacts, viewer, in_batches=True).subquery()
     row = func.json_array(
         people.c.name_key,
