@@ -106,19 +106,21 @@ def _read(stmt: Select[Any]) -> Any:
     return db.session.connection().execute(stmt)
 
 
+def _after(key_columns: Sequence[Any], last: Sequence[Any]) -> Any:
+    """The rows after ``last`` in the order of ``key_columns``: written so the index on the
+    first key gives a range to start from (a row-value comparison would make some databases
+    scan from the top for every batch)."""
+    first, rest = key_columns[0], key_columns[1:]
+    return and_(first >= last[0], or_(first > last[0], tuple_(*rest) > tuple_(*last[1:])))
+
+
 def _batches(stmt: Select[Any], key_columns: Sequence[Any]) -> Iterator[list[Any]]:
     """Rows of ``stmt`` in keyset-paginated batches (no OFFSET, no growing memory)."""
     last: tuple[Any, ...] | None = None
     while True:
         page = stmt.order_by(*key_columns).limit(BATCH_SIZE)
         if last is not None:
-            # Written so the index on the first key gives a range to start from (a row-value
-            # comparison would make some databases scan from the top for every batch).
-            first, rest = key_columns[0], key_columns[1:]
-            page = page.where(
-                first >= last[0],
-                or_(first > last[0], tuple_(*rest) > tuple_(*last[1:])),
-            )
+            page = page.where(_after(key_columns, last))
         rows = _read(page).all()
         if not rows:
             return
@@ -251,12 +253,8 @@ def _people(
         .order_by(Contact.name_key, Contact.id)
     )
     if in_batches:
-        # As ``_batches`` writes it: a range of the name index to start from.
-        after_key = bindparam("after_key", type_=String)
-        stmt = stmt.where(
-            Contact.name_key >= after_key,
-            or_(Contact.name_key > after_key, Contact.id > bindparam("after_id")),
-        ).limit(BATCH_SIZE)
+        after = (bindparam("after_key", type_=String), bindparam("after_id"))
+        stmt = stmt.where(_after((Contact.name_key, Contact.id), after)).limit(BATCH_SIZE)
     return stmt
 
 
