@@ -131,6 +131,8 @@ def register_extensions(app: Flask) -> None:
 SEARCH_INDEX_OBJECTS = (
     "search_fts",
     "search_words",
+    "search_prefixes",
+    "ix_search_documents_prefixes",
     "ix_search_documents_words",
     "ix_search_documents_trigrams",
     "ix_search_documents_newest",

@@ -285,6 +285,37 @@ def test_each_word_matches_as_the_start_of_a_word(client, login_as):
     assert found(client, "onsulado") == []  # a prefix, not any part of a word
 
 
+def test_a_long_word_matches_by_any_start_typed_however_long(client, login_as):
+    body("Unidad de Internacionalización Jurídica", kind="internal_unit")
+    body("Unidad Internacional", kind="internal_unit")
+    db.session.commit()
+    login_as("officer")
+
+    # Ten letters or fewer, and longer: the index holds up to ten, then whole words.
+    assert sorted(found(client, "internacio")) == sorted(
+        ["Unidad de Internacionalización Jurídica", "Unidad Internacional"]
+    )
+    assert found(client, "internacionaliz") == ["Unidad de Internacionalización Jurídica"]
+    assert found(client, "internacionalizacion juri") == ["Unidad de Internacionalización Jurídica"]
+    assert found(client, "internacionalx") == []
+
+
+def test_a_search_made_for_one_clearance_never_serves_another(client, users, login_as):
+    person("Pública", "Zárate", sensitivity=Sensitivity.PUBLIC)
+    person("Secreta", "Zárate", sensitivity=Sensitivity.LAW_ENFORCEMENT_SENSITIVE)
+    db.session.commit()
+
+    login_as("admin")
+    by_admin = sorted(contacts_found(client, "zarate"))
+    login_as("officer")
+    by_officer = contacts_found(client, "zarate")
+    login_as("admin")
+    by_admin_again = sorted(contacts_found(client, "zarate"))
+
+    assert by_admin == by_admin_again == ["Pública Zárate", "Secreta Zárate"]
+    assert by_officer == ["Pública Zárate"]
+
+
 def test_every_word_must_match(client, login_as):
     body("Consulado General de México en San Diego", kind="consulate")
     nunez()
@@ -1253,31 +1284,45 @@ def test_on_sqlite_the_fts5_table_follows_the_documents(app):
 
 
 @pytest.mark.skipif(_dialect() != "postgresql", reason="GIN indexes are the PostgreSQL index")
-def test_on_postgresql_the_gin_indexes_exist(app):
+def test_on_postgresql_the_word_prefix_indexes_exist(app):
     assert db.engine.dialect.name == "postgresql"
     indexes = dict(
         db.session.execute(
             text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_documents'")
         ).all()
     )
-    assert "ix_search_documents_words" not in indexes
-    generated = db.session.scalar(
-        text(
-            "SELECT generation_expression FROM information_schema.columns "
-            "WHERE table_name = 'search_documents' AND column_name = 'search_words'"
-        )
+    generated = dict(
+        db.session.execute(
+            text(
+                "SELECT column_name, generation_expression FROM information_schema.columns "
+                "WHERE table_name = 'search_documents' AND is_generated = 'ALWAYS'"
+            )
+        ).all()
     )
-    assert generated == "to_tsvector('simple'::regconfig, content)"
+    assert generated == {
+        "search_words": "to_tsvector('simple'::regconfig, content)",
+        "search_prefixes": "search_word_prefixes(content)",
+    }
     for record_type in ("organization", "contact", "interaction"):
-        definition = indexes[f"ix_search_documents_words_{record_type}"]
-        assert "USING gin (search_words)" in definition
+        assert f"ix_search_documents_words_{record_type}" not in indexes
+        definition = indexes[f"ix_search_documents_prefixes_{record_type}"]
+        assert "USING gin (search_prefixes)" in definition
         assert f"WHERE ((record_type)::text = '{record_type}'::text)" in definition
-    assert "USING gin (content gin_trgm_ops)" in indexes["ix_search_documents_trigrams"]
-    assert "ix_search_documents_newest" not in indexes
-    for record_type in ("organization", "contact", "interaction"):
         definition = indexes[f"ix_search_documents_newest_{record_type}"]
         assert f"(id) WHERE ((record_type)::text = '{record_type}'::text)" in definition
+    assert "USING gin (content gin_trgm_ops)" in indexes["ix_search_documents_trigrams"]
     assert db.session.scalar(text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'"))
+
+
+@pytest.mark.skipif(_dialect() != "postgresql", reason="PostgreSQL's prefix index")
+def test_on_postgresql_a_document_holds_every_prefix_up_to_ten_letters_and_long_words_whole(
+    app,
+):
+    prefixes = db.session.scalar(
+        text("SELECT tsvector_to_array(search_word_prefixes('sé internacionalizacion'))")
+    )
+    word = "internacionalizacion"
+    assert sorted(prefixes) == sorted(["s", "sé", *(word[:n] for n in range(1, 11)), word])
 
 
 @pytest.mark.skipif(_dialect() != "postgresql", reason="PostgreSQL's planner settings")
@@ -1285,10 +1330,88 @@ def test_on_postgresql_a_search_leaves_the_planner_as_it_found_it(app, users):
     for n in range(3):
         person(f"Persona{n}", "Pérez")
     db.session.commit()
+    # A setting of the session's own, as a deployment might make.
+    db.session.execute(text("SET max_parallel_workers_per_gather = 1"))
 
     search_service.search(search_service.SearchFilters(q="perez"), users["officer"])
     search_service.suggestions("perez", users["officer"])
 
-    # The rest of the request plans its own queries as usual.
-    for setting in ("seqscan", "indexscan", "bitmapscan", "hashjoin", "mergejoin"):
+    # The rest of the request plans its own queries as before.
+    for setting in ("seqscan", "indexscan", "bitmapscan", "hashjoin", "mergejoin", "memoize"):
         assert db.session.execute(text(f"SHOW enable_{setting}")).scalar() == "on"
+    assert db.session.execute(text("SHOW max_parallel_workers_per_gather")).scalar() == "1"
+
+
+def broad_word_office(users):
+    """Thirty people named Pérez (the fourth is written last, so its document is the
+    newest), one above every clearance but the highest, and a confidential dozen."""
+    people = [person(f"Persona{n}", "Pérez") for n in range(30)]
+    person("Secreta", "Pérez", sensitivity=Sensitivity.LAW_ENFORCEMENT_SENSITIVE)
+    reserved = [
+        person(f"Reservada{n}", "Pérez", sensitivity=Sensitivity.CONFIDENTIAL) for n in range(12)
+    ]
+    db.session.commit()
+    edit_contact(people[3], users["admin"], notes="al día")
+    db.session.commit()
+    # PostgreSQL's count of the people, which decides between walking and the word index.
+    db.session.execute(text("ANALYZE contacts"))
+    return people, reserved
+
+
+@pytest.fixture
+def walking(monkeypatch):
+    """Limits small enough for a few dozen people: at most 22 counted, the newest 10
+    documents sampled, and a walk whenever most of them match."""
+    monkeypatch.setattr(search_service, "COUNTED_AT_MOST", 22)
+    monkeypatch.setattr(search_service, "SAMPLE_SIZE", 10)
+    monkeypatch.setattr(search_service, "WALK_FACTOR", 1)
+
+
+@pytest.mark.skipif(_dialect() != "postgresql", reason="PostgreSQL walks a broad word's matches")
+def test_on_postgresql_a_broad_word_is_walked_from_the_newest_document(app, users, walking):
+    people, _reserved = broad_word_office(users)
+    filters = search_service.SearchFilters(q="perez", types=("contact",))
+    officer = users["officer"]
+
+    matches = search_service._visible_matches("contact", ["perez"], officer, filters)
+    results = search_service.search(filters, officer)
+    # A word that few of the newest documents have goes to the word index.
+    rare = search_service._visible_matches("contact", ["persona3"], officer, filters)
+
+    assert matches.newest_first
+    assert len(matches.ids) == 23
+    assert results.totals["contact"] == 22 and "contact" in results.more
+    names = [c.display_name for c in results.groups["contact"]]
+    assert names[0] == "Persona3 Pérez"
+    assert len(names) == 20
+    assert all(name.startswith("Persona") for name in names)
+    assert not rare.newest_first
+    assert rare.ids == [people[3].id]
+
+
+@pytest.mark.skipif(_dialect() != "postgresql", reason="PostgreSQL walks a broad word's matches")
+def test_on_postgresql_a_walk_that_finds_too_few_visible_matches_leaves_them_to_the_index(
+    app, users, walking, monkeypatch
+):
+    # The walk gives up after the 25 newest documents; the word index finds the rest.
+    monkeypatch.setattr(search_service, "WALK_AT_MOST", 25)
+    _people, reserved = broad_word_office(users)
+    # The newest documents are now the confidential dozen, which an officer may not see.
+    for person_ in reserved:
+        edit_contact(person_, users["admin"], notes="al día")
+    db.session.commit()
+    filters = search_service.SearchFilters(q="perez", types=("contact",))
+    officer = users["officer"]
+
+    matches = search_service._visible_matches("contact", ["perez"], officer, filters)
+    results = search_service.search(filters, officer)
+    seen_above = search_service._visible_matches("contact", ["perez"], users["admin"], filters)
+
+    assert not matches.newest_first
+    assert len(matches.ids) == 23
+    names = [c.display_name for c in results.groups["contact"]]
+    assert len(names) == 20
+    assert all(name.startswith("Persona") for name in names)
+    # Whoever may see the confidential dozen finds enough among the newest.
+    assert seen_above.newest_first
+    assert {c.id for c in reserved} <= set(seen_above.ids)

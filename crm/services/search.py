@@ -12,7 +12,8 @@ is never found, nor counted.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -22,14 +23,18 @@ from flask_babel import gettext as _
 from sqlalchemy import (
     Select,
     and_,
+    bindparam,
     column,
     delete,
+    false,
     func,
     insert,
     literal_column,
     select,
     table,
     text,
+    true,
+    union_all,
 )
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -52,7 +57,7 @@ from crm.services.contacts import current_post_clause
 from crm.services.errors import RecordNotFound, parse_id
 from crm.services.id_lists import among
 from crm.services.normalize import clean, fold, subdivision_name
-from crm.services.visibility import visibility_clause
+from crm.services.visibility import gate_key, visibility_clause
 
 RECORD_TYPES = ("organization", "contact", "interaction")
 MODELS: dict[str, Any] = {
@@ -350,6 +355,21 @@ class SearchFilters:
     timezone: str = "UTC"
     page: int = 1  # when one record type is searched
 
+    @property
+    def narrows(self) -> bool:
+        """Whether a filter leaves out some of the matching records."""
+        return any(
+            (
+                self.kind,
+                self.country,
+                self.tier_id,
+                self.work_area_id,
+                self.owner_id,
+                self.since,
+                self.until,
+            )
+        )
+
 
 # Searching every type shows the best few of each, with a link to all of that type; searching
 # one type shows its hits a page at a time.
@@ -423,31 +443,35 @@ def _of_type(record_type: str) -> Any:
     return SearchDocument.record_type == literal_column(f"'{record_type}'")
 
 
-def _matching(
-    stmt: Select[Any], record_type: str, words: list[str], *, ranked: bool
+def _newest_matching(
+    stmt: Select[Any], record_type: str, words: list[str]
 ) -> tuple[Select[Any], Any]:
-    """Add the word match to a statement over the documents; return it and the order (best
-    first, or newest document first when not ``ranked``). SQLite joins the FTS5 table, whose
-    rank (bm25) comes with the match."""
+    """Add the word match to a statement over the documents; return it with the order newest
+    document first. SQLite joins the FTS5 table, which hands its matches over in that order.
+    PostgreSQL walks the type's documents from the newest and checks each one's prefixes
+    with ``ts_match_vq``, which no index answers, so the walk cannot turn into a read of the
+    word index (which would gather every match, then sort them all)."""
     if db.engine.dialect.name == "postgresql":
-        query, vector = _ts_query(words), _ts_vector()
-        order = -func.ts_rank(vector, query) if ranked else SearchDocument.id.desc()
-        return stmt.where(SearchDocument.record_type == record_type, vector.op("@@")(query)), order
+        prefixes = literal_column("search_documents.search_prefixes")
+        matched = func.ts_match_vq(prefixes, _prefix_query(words))
+        return stmt.where(matched), SearchDocument.id.desc()
     fts = _fts(record_type)
     joined = stmt.join(fts, fts.c.rowid == SearchDocument.id).where(_fts_match(record_type, words))
-    return joined, fts.c.rank if ranked else fts.c.rowid.desc()
+    return joined, fts.c.rowid.desc()
 
 
 def _ranked_among(
     stmt: Select[Any], record_type: str, words: list[str], ids: list[int]
 ) -> tuple[Select[Any], Any]:
     """Narrow a statement over the documents to the matches already found, and return it with
-    their rank. PostgreSQL ranks them by their stored words without reading the word index
-    again; SQLite's rank comes only with a match."""
+    their rank (best first). PostgreSQL ranks them by their stored words and positions
+    without reading the word index again; SQLite's rank (bm25) comes only with a match."""
     stmt = stmt.where(among(MODELS[record_type].id, ids))
     if db.engine.dialect.name == "postgresql":
         return stmt, -func.ts_rank(_ts_vector(), _ts_query(words))
-    return _matching(stmt, record_type, words, ranked=True)
+    fts = _fts(record_type)
+    joined = stmt.join(fts, fts.c.rowid == SearchDocument.id).where(_fts_match(record_type, words))
+    return joined, fts.c.rank
 
 
 def _filtered(model: Any, filters: SearchFilters, viewer: User) -> list[Any]:
@@ -501,83 +525,230 @@ def _filtered(model: Any, filters: SearchFilters, viewer: User) -> list[Any]:
     return conditions
 
 
-# What a search query may use on PostgreSQL (see ``_Planner``), and the defaults put back.
-_SEARCH_PLAN = {"enable_seqscan": "off", "enable_hashjoin": "off", "enable_mergejoin": "off"}
-_DEFAULT_PLAN = dict.fromkeys((*_SEARCH_PLAN, "enable_indexscan", "enable_bitmapscan"), "on")
+# The planner's settings for a search on PostgreSQL (see ``_search_plan``).
+_SEARCH_PLAN = {
+    "enable_seqscan": "off",
+    "enable_hashjoin": "off",
+    "enable_mergejoin": "off",
+    "enable_memoize": "off",
+    "max_parallel_workers_per_gather": "0",
+}
 
 
-class _Planner:
-    """On PostgreSQL, how the queries of one search read their matches; the usual settings
-    come back when the search ends (each change is one more round trip, so only changes are
-    sent).
+@contextmanager
+def _search_plan() -> Iterator[None]:
+    """On PostgreSQL, how the queries of one search are planned; the usual settings come back
+    when the search ends.
 
-    PostgreSQL cannot judge how many documents a word prefix matches ("director" counts
-    alike among people, who have it, and meetings, which do not). With a LIMIT it then
-    prefers walking every document, hoping to stop early: seconds for a word that matches
-    few. So counting and ranking read the word index only, whose cost grows with the
-    matches. Listing the newest of more than a thousand visible matches walks this type's
-    documents from the newest instead (``walk_newest``), which stops after a few; it may
-    not read the word index, which PostgreSQL would otherwise choose when it expects few
-    matches, then sort them all (13 ms for "cons san" among contacts, 0.1 ms walking). Either
-    way each match's record is then looked up by its key, so that a count stops at its
-    limit rather than first reading every record the viewer may see into a hash.
+    PostgreSQL cannot judge how many documents a word matches ("director" counts alike among
+    people, who have it, and meetings, which do not), nor how many of them a viewer may see.
+    Guessing many, it would read every record the viewer may see into a hash, or every
+    document in turn; guessing few, it starts workers of its own, which a busy server pays
+    for. Each query of a search is written so that one plan is right whatever the count
+    (see ``_pg_visible_matches``): these settings leave the planner no other. A search's
+    matches come each by its key, so that a count stops at its limit.
     """
-
-    def __init__(self) -> None:
-        self.walking: bool | None = None  # None: the usual settings
-
-    def __enter__(self) -> _Planner:
-        return self
-
-    def __exit__(self, error: type[BaseException] | None, *_details: object) -> None:
-        # After an error the transaction is rolled back, and its settings with it.
-        if self.walking is not None and error is None:
-            _set_plan(_DEFAULT_PLAN)
-        self.walking = None
-
-    def plan(self, *, walk_newest: bool = False) -> None:
-        if db.engine.dialect.name != "postgresql" or self.walking == walk_newest:
-            return
-        _set_plan(
-            {
-                **_SEARCH_PLAN,
-                "enable_indexscan": "on" if walk_newest else "off",
-                "enable_bitmapscan": "off" if walk_newest else "on",
-            }
-        )
-        self.walking = walk_newest
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    usual = _set_plan(_SEARCH_PLAN)
+    yield
+    # After an error the transaction is rolled back, and its settings with it.
+    _set_plan(usual)
 
 
-def _set_plan(settings: dict[str, str]) -> None:
-    """Planner settings for the rest of the transaction (SET LOCAL, as parameters)."""
+def _set_plan(settings: dict[str, str]) -> dict[str, str]:
+    """Planner settings for the rest of the transaction (SET LOCAL, as parameters); returns
+    the settings they replace, read before they change in the same statement."""
     names = sorted(settings)
-    columns = ", ".join(f"set_config(:name{n}, :value{n}, true)" for n in range(len(names)))
+    before = ", ".join(f"current_setting(:name{n}) AS before{n}" for n in range(len(names)))
+    after = ", ".join(f"set_config(:name{n}, :value{n}, true)" for n in range(len(names)))
     params = {f"name{n}": name for n, name in enumerate(names)}
     params |= {f"value{n}": settings[name] for n, name in enumerate(names)}
-    db.session.execute(text(f"SELECT {columns}"), params)
+    row = db.session.execute(
+        text(f"WITH usual AS MATERIALIZED (SELECT {before}) SELECT usual.*, {after} FROM usual"),
+        params,
+    ).one()
+    return {name: row[n] for n, name in enumerate(names)}
+
+
+@dataclass
+class _Matches:
+    """The ids of a type's visible matches, up to one past ``COUNTED_AT_MOST``."""
+
+    ids: list[int]
+    # Found from the newest document on: the first of them are the newest matches.
+    newest_first: bool
 
 
 def _visible_matches(
-    record_type: str, words: list[str], viewer: User, filters: SearchFilters, planner: _Planner
-) -> list[int]:
-    """The ids of the visible records of this type that match, up to one past
-    ``COUNTED_AT_MOST`` (what lies beyond is neither counted nor hinted at)."""
+    record_type: str, words: list[str], viewer: User, filters: SearchFilters
+) -> _Matches:
+    """The visible records of this type that match, up to one past ``COUNTED_AT_MOST`` (what
+    lies beyond is neither counted nor hinted at)."""
+    if db.engine.dialect.name == "postgresql":
+        return _pg_visible_matches(record_type, words, viewer, filters)
     model = MODELS[record_type]
-    stmt, newest = _matching(
-        _matched_records(record_type, viewer, filters, model.id), record_type, words, ranked=False
+    stmt, newest = _newest_matching(
+        _matched_records(record_type, viewer, filters, model.id), record_type, words
     )
-    if _matches_come_newest_first():
-        stmt = stmt.order_by(newest)
-    planner.plan()
+    # SQLite's FTS5 hands over a word's matches newest first at no cost, so the first pages
+    # of a broad word are already among the ids counted.
+    stmt = stmt.order_by(newest).limit(COUNTED_AT_MOST + 1)
     # Plain ids, read on the connection: no ORM layer for up to a thousand rows.
-    return db.session.connection().scalars(stmt.limit(COUNTED_AT_MOST + 1)).all()
+    return _Matches(db.session.connection().scalars(stmt).all(), newest_first=True)
 
 
-def _matches_come_newest_first() -> bool:
-    """SQLite's FTS5 hands over a word's matches newest first at no cost, so the first pages
-    of a broad word are already among the ids counted. PostgreSQL would have to sort every
-    match, or walk every document for a word that matches few."""
-    return db.engine.dialect.name == "sqlite"
+# A broad word ("trata" is in one meeting of twelve) has tens of thousands of matches, which
+# the word index gathers all before the first is counted (10 ms among a million meetings).
+# Reading the type's documents from the newest finds a thousand of them sooner (2 ms). So
+# PostgreSQL first looks at the newest documents: when enough of them match, it walks.
+SAMPLE_SIZE = 500
+# Reading one document costs about twice what the word index spends on one match, so walking
+# to a thousand matches at density d (1,001 / d documents) beats gathering the d * N matches
+# of N documents when d * d * N exceeds about 2,300.
+WALK_FACTOR = 2300
+# A walk that has not found its thousand visible matches by then (the viewer may see few of
+# them, or the filters keep few) leaves them to the word index.
+WALK_AT_MOST = 50_000
+
+# PostgreSQL's documents, with the columns the migrations add.
+_DOCUMENTS = table(
+    "search_documents",
+    column("id"),
+    column("record_type"),
+    column("record_id"),
+    column("search_prefixes"),
+)
+
+
+LONGEST_PREFIX = 10
+
+
+def _prefix_query(words: list[str] | None = None) -> Any:
+    """Every typed word as one word of PostgreSQL's prefix index, which holds the first one to
+    ten letters of every word; a longer typed word as the start of the longer words, which
+    the index holds whole. Without ``words`` they come at run time, as ``terms`` (from
+    ``_prefix_terms``). Parsed once per statement, not once per document read."""
+    terms = bindparam("terms") if words is None else bindparam("terms", _prefix_terms(words))
+    return select(func.to_tsquery("simple", terms)).scalar_subquery()
+
+
+def _prefix_terms(words: list[str]) -> str:
+    return " & ".join(w if len(w) <= LONGEST_PREFIX else f"{w}:*" for w in words)
+
+
+def _newest_documents(record_type: str, limit: int) -> Any:
+    documents = _DOCUMENTS.alias()
+    return (
+        select(documents.c.id, documents.c.record_id, documents.c.search_prefixes)
+        .where(documents.c.record_type == literal_column(f"'{record_type}'"))
+        .order_by(documents.c.id.desc())
+        .limit(limit)
+        .subquery()
+    )
+
+
+def _pg_visible_matches(
+    record_type: str, words: list[str], viewer: User, filters: SearchFilters
+) -> _Matches:
+    rows = (
+        db.session.connection()
+        .execute(_matches_statement(record_type, viewer, filters), {"terms": _prefix_terms(words)})
+        .all()
+    )
+    # Every row says which way its matches were found.
+    return _Matches([row[0] for row in rows], newest_first=bool(rows) and rows[0][1])
+
+
+# Statements without filters (the search box's, the type-ahead's), by record type, gate key
+# and the limits written into them.
+_UNFILTERED_MATCHES: dict[tuple[Any, ...], Any] = {}
+
+
+def _matches_statement(record_type: str, viewer: User, filters: SearchFilters) -> Any:
+    """The statement of ``_build_matches_statement``. Building it takes longer than PostgreSQL
+    takes to run it for a narrow word, so one without filters is built once for every viewer
+    whose gate is the same."""
+    if filters.narrows:
+        return _build_matches_statement(record_type, viewer, filters)
+    limits = (COUNTED_AT_MOST, SAMPLE_SIZE, WALK_FACTOR, WALK_AT_MOST)
+    key = (record_type, gate_key(viewer), *limits)
+    if key not in _UNFILTERED_MATCHES:
+        _UNFILTERED_MATCHES[key] = _build_matches_statement(record_type, viewer, filters)
+    return _UNFILTERED_MATCHES[key]
+
+
+def _build_matches_statement(record_type: str, viewer: User, filters: SearchFilters) -> Any:
+    """One statement: sample the newest documents, then walk from the newest or gather the
+    word's matches from its index (see ``SAMPLE_SIZE``). It returns each match's id and
+    whether the matches were walked (newest first).
+
+    Each way is its own part of the statement, and PostgreSQL runs only the one chosen. The
+    walk matches with ``ts_match_vq``, which no index answers, so it cannot turn into a read
+    of the word index; the word index's matches come from a subquery planned on its own, for
+    every match, so a LIMIT cannot turn it into a walk."""
+    model = MODELS[record_type]
+    query = _prefix_query()
+    conditions = (visibility_clause(model, viewer), *_filtered(model, filters, viewer))
+
+    sample = _newest_documents(record_type, SAMPLE_SIZE)
+    hits = (
+        select(func.count().label("hits"))
+        .select_from(sample)
+        .where(func.ts_match_vq(sample.c.search_prefixes, query))
+        .subquery()
+    )
+    # Every document of the type, as PostgreSQL last counted them.
+    documents = literal_column(
+        f"(SELECT reltuples FROM pg_class WHERE oid = '{model.__tablename__}'::regclass)"
+    )
+    newest = _newest_documents(record_type, WALK_AT_MOST)
+    walked = (
+        select(model.id)
+        .select_from(newest)
+        .join(model, model.id == newest.c.record_id)
+        .where(func.ts_match_vq(newest.c.search_prefixes, query), *conditions)
+        .order_by(newest.c.id.desc())
+        .limit(COUNTED_AT_MOST + 1)
+        .cte("walked")
+        .prefix_with("MATERIALIZED")
+    )
+    walk = (
+        select(
+            and_(
+                hits.c.hits * hits.c.hits * documents >= WALK_FACTOR * SAMPLE_SIZE**2,
+                select(func.count()).select_from(walked).scalar_subquery() > COUNTED_AT_MOST,
+            ).label("walk")
+        )
+        .select_from(hits)
+        .cte("decision")
+        .prefix_with("MATERIALIZED")
+    )
+    indexed = _DOCUMENTS.alias()
+    matching = (
+        select(indexed.c.record_id)
+        .where(
+            indexed.c.record_type == literal_column(f"'{record_type}'"),
+            indexed.c.search_prefixes.op("@@")(query),
+        )
+        .offset(0)
+        .subquery()
+    )
+    gathered = (
+        select(model.id)
+        .select_from(matching)
+        .join(model, model.id == matching.c.record_id)
+        .where(*conditions)
+        .limit(COUNTED_AT_MOST + 1)
+        .cte("gathered")
+        .prefix_with("MATERIALIZED")
+    )
+    walking = select(walk.c.walk).scalar_subquery()
+    return union_all(
+        select(walked.c.id, true()).where(walking),
+        select(gathered.c.id, false()).where(~walking),
+    )
 
 
 def _matched_records(
@@ -597,8 +768,7 @@ def _page_of_hits(
     words: list[str],
     viewer: User,
     filters: SearchFilters,
-    planner: _Planner,
-    matches: list[int],
+    matches: _Matches,
     limit: int,
     offset: int = 0,
     *options: Any,
@@ -606,14 +776,15 @@ def _page_of_hits(
     """One page of the visible matches that ``_visible_matches`` found: best first when there
     are few enough to rank, else the newest first."""
     model = MODELS[record_type]
-    ranked = len(matches) <= COUNTED_AT_MOST
-    if not ranked and _matches_come_newest_first() and offset + limit <= len(matches):
-        return _records_in_order(model, viewer, matches[offset : offset + limit], *options)
+    ids = matches.ids
+    ranked = len(ids) <= COUNTED_AT_MOST
+    if not ranked and matches.newest_first and offset + limit <= len(ids):
+        return _records_in_order(model, viewer, ids[offset : offset + limit], *options)
     stmt = _matched_records(record_type, viewer, filters)
     if ranked:
-        stmt, order = _ranked_among(stmt, record_type, words, matches)
+        stmt, order = _ranked_among(stmt, record_type, words, ids)
     else:
-        stmt, order = _matching(stmt, record_type, words, ranked=False)
+        stmt, order = _newest_matching(stmt, record_type, words)
     # Unranked, the order is already unique: a tie-breaker would make the database sort
     # every match instead of reading them in index order until the page is full.
     page = (
@@ -622,7 +793,6 @@ def _page_of_hits(
         .offset(offset)
         .options(*options)
     )
-    planner.plan(walk_newest=not ranked)
     return list(db.session.scalars(page))
 
 
@@ -650,9 +820,9 @@ def search(filters: SearchFilters, viewer: User) -> SearchResults:
     )
     if not words:
         return results
-    with _Planner() as planner:
+    with _search_plan():
         for record_type in types:
-            _search_type(record_type, words, viewer, filters, results, planner)
+            _search_type(record_type, words, viewer, filters, results)
     return results
 
 
@@ -662,14 +832,13 @@ def _search_type(
     viewer: User,
     filters: SearchFilters,
     results: SearchResults,
-    planner: _Planner,
 ) -> None:
-    matches = _visible_matches(record_type, words, viewer, filters, planner)
-    if len(matches) > COUNTED_AT_MOST:
+    matches = _visible_matches(record_type, words, viewer, filters)
+    if len(matches.ids) > COUNTED_AT_MOST:
         results.more.add(record_type)
-    results.totals[record_type] = min(len(matches), COUNTED_AT_MOST)
+    results.totals[record_type] = min(len(matches.ids), COUNTED_AT_MOST)
     results.groups[record_type] = []
-    if not matches:
+    if not matches.ids:
         return
     # A page past the end shows the last page, as list pages do.
     results.page = min(results.page, results.pages)
@@ -679,7 +848,6 @@ def _search_type(
         words,
         viewer,
         filters,
-        planner,
         matches,
         results.per_page,
         (results.page - 1) * results.per_page,
@@ -694,13 +862,11 @@ def suggestions(query: str, viewer: User, per_type: int = 5) -> list[dict[str, A
         return []
     found: list[dict[str, Any]] = []
     everything = SearchFilters()
-    with _Planner() as planner:
+    with _search_plan():
         for record_type in RECORD_TYPES:
-            matches = _visible_matches(record_type, words, viewer, everything, planner)
-            if matches:
-                hits = _page_of_hits(
-                    record_type, words, viewer, everything, planner, matches, per_type
-                )
+            matches = _visible_matches(record_type, words, viewer, everything)
+            if matches.ids:
+                hits = _page_of_hits(record_type, words, viewer, everything, matches, per_type)
                 found += [{"type": record_type, "id": r.id, "label": _label(r)} for r in hits]
     return found
 

@@ -22,6 +22,7 @@ from crm.models import (
     LastHeldInteraction,
     MonthlyActivity,
     Organization,
+    Sensitivity,
     User,
 )
 from crm.services.errors import RecordNotFound, parse_id
@@ -39,7 +40,7 @@ def visibility_clause(
 
     ``deleted=True`` selects the trash instead of the live records.
     """
-    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.active:
+    if gate_key(viewer) is None:
         return false()
     if model is Affiliation:
         # A post is visible only when both the person and the organization are.
@@ -76,6 +77,15 @@ def visibility_clause(
         return true()
     trash = model.deleted_at.is_not(None) if deleted else model.deleted_at.is_(None)
     return and_(model.sensitivity <= viewer.clearance, trash)
+
+
+def gate_key(viewer: User | None) -> Sensitivity | None:
+    """All the gate reads of a viewer for organizations, contacts and interactions (None for
+    one who may see nothing): a statement built with the gate for one viewer serves every
+    viewer with the same key."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.active:
+        return None
+    return viewer.clearance
 
 
 def _interaction_clause(viewer: User) -> ColumnElement[bool]:
