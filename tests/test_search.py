@@ -549,8 +549,30 @@ def test_searching_every_type_shows_the_best_few_of_each_and_links_to_all_of_a_t
     assert "Page 1 of" not in page(client.get(link.group(1).replace("&amp;", "&")))
 
 
+def test_every_type_at_once_counts_fewer_than_one_type_alone(client, login_as, monkeypatch):
+    monkeypatch.setattr(search_service, "PREVIEW_COUNTED_AT_MOST", 6)
+    monkeypatch.setattr(search_service, "COUNTED_AT_MOST", 22)
+    people = [person(f"Persona{n}", "Pérez") for n in range(10)]
+    person("Secreta", "Pérez", sensitivity=Sensitivity.LAW_ENFORCEMENT_SENSITIVE)
+    db.session.commit()
+    login_as("officer")
+
+    html = page(client.get("/search/", query_string={"q": "perez"}))
+    preview = re.findall(r'<li><a href="/contacts/\d+">([^<]*)</a>', html)
+    link = re.search(r'<a href="([^"]+)">All 6\+ contacts</a>', html)
+    one_type = search(client, "perez", type="contact")
+
+    assert "<small>(6+)</small>" in html
+    assert "More than 6 results" in html
+    # Past the count, the newest come first.
+    assert preview == [p.display_name for p in reversed(people)][:5]
+    assert link and "type=contact" in link.group(1)
+    assert one_type.totals == {"contact": 10}
+    assert "Secreta Pérez" not in one_type.names["contact"]
+
+
 def test_a_broad_word_still_finds_what_a_filter_narrows_it_to(client, users, login_as, monkeypatch):
-    monkeypatch.setattr(search_service, "COUNTED_AT_MOST", 3)
+    monkeypatch.setattr(search_service, "PREVIEW_COUNTED_AT_MOST", 3)
     for n in range(10):
         person(f"Persona{n}", "Pérez")
     mine = person("Propia", "Pérez", owner=users["admin"])
@@ -1358,6 +1380,12 @@ def broad_word_office(users):
     return people, reserved
 
 
+def contact_matches(words, viewer):
+    """The people a search of one type finds, as found (up to 22 counted)."""
+    filters = search_service.SearchFilters(q=" ".join(words), types=("contact",))
+    return search_service._visible_matches(["contact"], words, viewer, filters, 22)["contact"]
+
+
 @pytest.fixture
 def walking(monkeypatch):
     """Limits small enough for a few dozen people: at most 22 counted, the newest 10
@@ -1373,10 +1401,10 @@ def test_on_postgresql_a_broad_word_is_walked_from_the_newest_document(app, user
     filters = search_service.SearchFilters(q="perez", types=("contact",))
     officer = users["officer"]
 
-    matches = search_service._visible_matches("contact", ["perez"], officer, filters)
+    matches = contact_matches(["perez"], officer)
     results = search_service.search(filters, officer)
     # A word that few of the newest documents have goes to the word index.
-    rare = search_service._visible_matches("contact", ["persona3"], officer, filters)
+    rare = contact_matches(["persona3"], officer)
 
     assert matches.newest_first
     assert len(matches.ids) == 23
@@ -1403,9 +1431,9 @@ def test_on_postgresql_a_walk_that_finds_too_few_visible_matches_leaves_them_to_
     filters = search_service.SearchFilters(q="perez", types=("contact",))
     officer = users["officer"]
 
-    matches = search_service._visible_matches("contact", ["perez"], officer, filters)
+    matches = contact_matches(["perez"], officer)
     results = search_service.search(filters, officer)
-    seen_above = search_service._visible_matches("contact", ["perez"], users["admin"], filters)
+    seen_above = contact_matches(["perez"], users["admin"])
 
     assert not matches.newest_first
     assert len(matches.ids) == 23

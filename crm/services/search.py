@@ -407,10 +407,13 @@ def query_words(query: str) -> list[str]:
     return _WORD.findall(folded)[:MAX_QUERY_WORDS]
 
 
-# Totals are counted up to this; beyond it the page says "more than". Ranking reads every
-# match, so past this many visible matches of a type (a broad word like "trata" matches tens
-# of thousands of meetings) the most recently written come first instead.
+# The hits of one type are counted up to this; beyond it the page says "more than". Ranking
+# reads every match, so past this many visible matches of a type (a broad word like "trata"
+# matches tens of thousands of meetings) the most recently written come first instead.
 COUNTED_AT_MOST = 1000
+# Searching every type shows each type's best five and a link to all of them: a hundred
+# counted are enough to say so, and each match counted is one more record read.
+PREVIEW_COUNTED_AT_MOST = 100
 
 
 def _fts(record_type: str) -> Any:
@@ -532,6 +535,7 @@ _SEARCH_PLAN = {
     "enable_mergejoin": "off",
     "enable_memoize": "off",
     "max_parallel_workers_per_gather": "0",
+    "plan_cache_mode": "force_generic_plan",
 }
 
 
@@ -574,36 +578,41 @@ def _set_plan(settings: dict[str, str]) -> dict[str, str]:
 
 @dataclass
 class _Matches:
-    """The ids of a type's visible matches, up to one past ``COUNTED_AT_MOST``."""
+    """The ids of a type's visible matches, up to one past ``counted``."""
 
     ids: list[int]
+    counted: int
     # Found from the newest document on: the first of them are the newest matches.
     newest_first: bool
 
 
 def _visible_matches(
-    record_type: str, words: list[str], viewer: User, filters: SearchFilters
-) -> _Matches:
-    """The visible records of this type that match, up to one past ``COUNTED_AT_MOST`` (what
-    lies beyond is neither counted nor hinted at)."""
+    types: list[str], words: list[str], viewer: User, filters: SearchFilters, counted: int
+) -> dict[str, _Matches]:
+    """The visible records of these types that match, up to one past ``counted`` of each
+    (what lies beyond is neither counted nor hinted at)."""
     if db.engine.dialect.name == "postgresql":
-        return _pg_visible_matches(record_type, words, viewer, filters)
-    model = MODELS[record_type]
-    stmt, newest = _newest_matching(
-        _matched_records(record_type, viewer, filters, model.id), record_type, words
-    )
-    # SQLite's FTS5 hands over a word's matches newest first at no cost, so the first pages
-    # of a broad word are already among the ids counted.
-    stmt = stmt.order_by(newest).limit(COUNTED_AT_MOST + 1)
-    # Plain ids, read on the connection: no ORM layer for up to a thousand rows.
-    return _Matches(db.session.connection().scalars(stmt).all(), newest_first=True)
+        return _pg_visible_matches(types, words, viewer, filters, counted)
+    found = {}
+    for record_type in types:
+        model = MODELS[record_type]
+        stmt, newest = _newest_matching(
+            _matched_records(record_type, viewer, filters, model.id), record_type, words
+        )
+        # SQLite's FTS5 hands over a word's matches newest first at no cost, so the first
+        # pages of a broad word are already among the ids counted.
+        stmt = stmt.order_by(newest).limit(counted + 1)
+        # Plain ids, read on the connection: no ORM layer for up to a thousand rows.
+        ids = db.session.connection().scalars(stmt).all()
+        found[record_type] = _Matches(ids, counted, newest_first=True)
+    return found
 
 
 # A broad word ("trata" is in one meeting of twelve) has tens of thousands of matches, which
 # the word index gathers all before the first is counted (10 ms among a million meetings).
 # Reading the type's documents from the newest finds a thousand of them sooner (2 ms). So
 # PostgreSQL first looks at the newest documents: when enough of them match, it walks.
-SAMPLE_SIZE = 500
+SAMPLE_SIZE = 200
 # Reading one document costs about twice what the word index spends on one match, so walking
 # to a thousand matches at density d (1,001 / d documents) beats gathering the d * N matches
 # of N documents when d * d * N exceeds about 2,300.
@@ -650,39 +659,56 @@ def _newest_documents(record_type: str, limit: int) -> Any:
 
 
 def _pg_visible_matches(
-    record_type: str, words: list[str], viewer: User, filters: SearchFilters
-) -> _Matches:
-    rows = (
-        db.session.connection()
-        .execute(_matches_statement(record_type, viewer, filters), {"terms": _prefix_terms(words)})
-        .all()
-    )
-    # Every row says which way its matches were found.
-    return _Matches([row[0] for row in rows], newest_first=bool(rows) and rows[0][1])
+    types: list[str], words: list[str], viewer: User, filters: SearchFilters, counted: int
+) -> dict[str, _Matches]:
+    statement = _matches_statement(tuple(types), viewer, filters, counted)
+    rows = db.session.connection().execute(statement, {"terms": _prefix_terms(words)})
+    found = {record_type: _Matches([], counted, newest_first=False) for record_type in types}
+    # Every row says which way its type's matches were found.
+    for record_type, record_id, newest_first in rows:
+        found[record_type].ids.append(record_id)
+        found[record_type].newest_first = newest_first
+    return found
 
 
-# Statements without filters (the search box's, the type-ahead's), by record type, gate key
+# Statements without filters (the search box's, the type-ahead's), by record types, gate key
 # and the limits written into them.
 _UNFILTERED_MATCHES: dict[tuple[Any, ...], Any] = {}
 
 
-def _matches_statement(record_type: str, viewer: User, filters: SearchFilters) -> Any:
-    """The statement of ``_build_matches_statement``. Building it takes longer than PostgreSQL
-    takes to run it for a narrow word, so one without filters is built once for every viewer
-    whose gate is the same."""
+def _matches_statement(
+    types: tuple[str, ...], viewer: User, filters: SearchFilters, counted: int
+) -> Any:
+    """The matches of every type searched, in one statement (see ``_matches_of_type``).
+    Building it takes longer than PostgreSQL takes to run it for a narrow word, so one
+    without filters is built once for every viewer whose gate is the same."""
     if filters.narrows:
-        return _build_matches_statement(record_type, viewer, filters)
-    limits = (COUNTED_AT_MOST, SAMPLE_SIZE, WALK_FACTOR, WALK_AT_MOST)
-    key = (record_type, gate_key(viewer), *limits)
+        return _build_matches_statement(types, viewer, filters, counted)
+    limits = (counted, SAMPLE_SIZE, WALK_FACTOR, WALK_AT_MOST)
+    key = (types, gate_key(viewer), *limits)
     if key not in _UNFILTERED_MATCHES:
-        _UNFILTERED_MATCHES[key] = _build_matches_statement(record_type, viewer, filters)
+        _UNFILTERED_MATCHES[key] = _build_matches_statement(types, viewer, filters, counted)
     return _UNFILTERED_MATCHES[key]
 
 
-def _build_matches_statement(record_type: str, viewer: User, filters: SearchFilters) -> Any:
-    """One statement: sample the newest documents, then walk from the newest or gather the
-    word's matches from its index (see ``SAMPLE_SIZE``). It returns each match's id and
-    whether the matches were walked (newest first).
+def _build_matches_statement(
+    types: tuple[str, ...], viewer: User, filters: SearchFilters, counted: int
+) -> Any:
+    return union_all(
+        *(
+            part
+            for record_type in types
+            for part in _matches_of_type(record_type, viewer, filters, counted)
+        )
+    )
+
+
+def _matches_of_type(
+    record_type: str, viewer: User, filters: SearchFilters, counted: int
+) -> tuple[Select[Any], Select[Any]]:
+    """Sample the newest documents of one type, then walk from the newest or gather the
+    word's matches from its index (see ``SAMPLE_SIZE``): two selects, each of the record
+    type, a match's id, and whether the matches were walked (newest first).
 
     Each way is its own part of the statement, and PostgreSQL runs only the one chosen. The
     walk matches with ``ts_match_vq``, which no index answers, so it cannot turn into a read
@@ -710,19 +736,19 @@ def _build_matches_statement(record_type: str, viewer: User, filters: SearchFilt
         .join(model, model.id == newest.c.record_id)
         .where(func.ts_match_vq(newest.c.search_prefixes, query), *conditions)
         .order_by(newest.c.id.desc())
-        .limit(COUNTED_AT_MOST + 1)
-        .cte("walked")
+        .limit(counted + 1)
+        .cte(f"walked_{record_type}")
         .prefix_with("MATERIALIZED")
     )
     walk = (
         select(
             and_(
                 hits.c.hits * hits.c.hits * documents >= WALK_FACTOR * SAMPLE_SIZE**2,
-                select(func.count()).select_from(walked).scalar_subquery() > COUNTED_AT_MOST,
+                select(func.count()).select_from(walked).scalar_subquery() > counted,
             ).label("walk")
         )
         .select_from(hits)
-        .cte("decision")
+        .cte(f"walk_{record_type}")
         .prefix_with("MATERIALIZED")
     )
     indexed = _DOCUMENTS.alias()
@@ -740,14 +766,15 @@ def _build_matches_statement(record_type: str, viewer: User, filters: SearchFilt
         .select_from(matching)
         .join(model, model.id == matching.c.record_id)
         .where(*conditions)
-        .limit(COUNTED_AT_MOST + 1)
-        .cte("gathered")
+        .limit(counted + 1)
+        .cte(f"gathered_{record_type}")
         .prefix_with("MATERIALIZED")
     )
     walking = select(walk.c.walk).scalar_subquery()
-    return union_all(
-        select(walked.c.id, true()).where(walking),
-        select(gathered.c.id, false()).where(~walking),
+    kind = literal_column(f"'{record_type}'")
+    return (
+        select(kind, walked.c.id, true()).where(walking),
+        select(kind, gathered.c.id, false()).where(~walking),
     )
 
 
@@ -777,7 +804,7 @@ def _page_of_hits(
     are few enough to rank, else the newest first."""
     model = MODELS[record_type]
     ids = matches.ids
-    ranked = len(ids) <= COUNTED_AT_MOST
+    ranked = len(ids) <= matches.counted
     if not ranked and matches.newest_first and offset + limit <= len(ids):
         return _records_in_order(model, viewer, ids[offset : offset + limit], *options)
     stmt = _matched_records(record_type, viewer, filters)
@@ -820,9 +847,11 @@ def search(filters: SearchFilters, viewer: User) -> SearchResults:
     )
     if not words:
         return results
+    counted = COUNTED_AT_MOST if single else PREVIEW_COUNTED_AT_MOST
     with _search_plan():
+        found = _visible_matches(types, words, viewer, filters, counted)
         for record_type in types:
-            _search_type(record_type, words, viewer, filters, results)
+            _search_type(record_type, words, viewer, filters, found[record_type], results)
     return results
 
 
@@ -831,12 +860,12 @@ def _search_type(
     words: list[str],
     viewer: User,
     filters: SearchFilters,
+    matches: _Matches,
     results: SearchResults,
 ) -> None:
-    matches = _visible_matches(record_type, words, viewer, filters)
-    if len(matches.ids) > COUNTED_AT_MOST:
+    if len(matches.ids) > matches.counted:
         results.more.add(record_type)
-    results.totals[record_type] = min(len(matches.ids), COUNTED_AT_MOST)
+    results.totals[record_type] = min(len(matches.ids), matches.counted)
     results.groups[record_type] = []
     if not matches.ids:
         return
@@ -860,15 +889,17 @@ def suggestions(query: str, viewer: User, per_type: int = 5) -> list[dict[str, A
     words = query_words(query)
     if not words:
         return []
-    found: list[dict[str, Any]] = []
+    offered: list[dict[str, Any]] = []
     everything = SearchFilters()
     with _search_plan():
-        for record_type in RECORD_TYPES:
-            matches = _visible_matches(record_type, words, viewer, everything)
+        found = _visible_matches(
+            list(RECORD_TYPES), words, viewer, everything, PREVIEW_COUNTED_AT_MOST
+        )
+        for record_type, matches in found.items():
             if matches.ids:
                 hits = _page_of_hits(record_type, words, viewer, everything, matches, per_type)
-                found += [{"type": record_type, "id": r.id, "label": _label(r)} for r in hits]
-    return found
+                offered += [{"type": record_type, "id": r.id, "label": _label(r)} for r in hits]
+    return offered
 
 
 def _label(record: Any) -> str:
