@@ -42,6 +42,7 @@ from tests.factories import (
     make_contact,
     make_interaction,
     make_organization,
+    make_user,
 )
 from tests.view_helpers import (
     count,
@@ -569,6 +570,33 @@ def test_every_type_at_once_counts_fewer_than_one_type_alone(client, login_as, m
     assert link and "type=contact" in link.group(1)
     assert one_type.totals == {"contact": 10}
     assert "Secreta Pérez" not in one_type.names["contact"]
+
+
+def filter_options(html, name):
+    """The labels a filter's drop-down offers, after its "any" option."""
+    select_ = re.search(rf'<select name="{name}">(.*?)</select>', html, re.S).group(1)
+    return [unescape(label) for label in re.findall(r"<option [^>]*>([^<]*)</option>", select_)][1:]
+
+
+def test_the_filters_offer_the_tiers_work_areas_and_active_staff_in_order(client, users, login_as):
+    make_user(full_name="Zoe Active")
+    make_user(full_name="Ana Gone", active=False)
+    db.session.commit()
+    login_as("officer")
+    english = page(client.get("/search/"))
+    users["officer"].language = "es"
+    db.session.commit()
+    spanish = page(client.get("/search/"))
+
+    tiers = [tier.name for tier in db.session.scalars(select(RelationshipTier))]
+    assert filter_options(english, "tier") == sorted(tiers)  # by rank, which follows the name
+    assert filter_options(spanish, "tier")[0] == "Nivel 1 — Estratégico"
+    areas = list(db.session.scalars(select(WorkArea).order_by(WorkArea.name)))
+    assert filter_options(english, "work_area") == [area.name for area in areas]
+    assert filter_options(spanish, "work_area") == [area.name_es or area.name for area in areas]
+    owners = filter_options(english, "owner")
+    assert "Zoe Active" in owners and "Ana Gone" not in owners
+    assert owners == sorted(owners)
 
 
 def test_a_broad_word_still_finds_what_a_filter_narrows_it_to(client, users, login_as, monkeypatch):

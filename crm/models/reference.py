@@ -28,6 +28,19 @@ BUILT_IN_TIER_TEXTS = {
 }
 
 
+def tier_label(name: str) -> str:
+    """A tier's name as the reader sees it (the stored name stays as typed, for the audit)."""
+    return str(BUILT_IN_TIER_TEXTS.get(name, name))
+
+
+def work_area_label(name: str, name_es: str) -> str:
+    """The Spanish name for a Spanish reader when there is one, else the name."""
+    locale = get_locale()
+    if name_es and locale is not None and locale.language == "es":
+        return name_es
+    return name
+
+
 class RelationshipTier(db.Model):
     """A tier of importance with the contact cadence it promises."""
 
@@ -42,7 +55,7 @@ class RelationshipTier(db.Model):
     @property
     def label(self) -> str:
         """The name as the reader sees it (``__str__`` stays the stored name, for the audit)."""
-        return str(BUILT_IN_TIER_TEXTS.get(self.name, self.name))
+        return tier_label(self.name)
 
     @property
     def description_label(self) -> str:
@@ -78,11 +91,7 @@ class WorkArea(TimestampMixin, db.Model):
 
     @property
     def label(self) -> str:
-        """The Spanish name for a Spanish reader when there is one, else the name."""
-        locale = get_locale()
-        if self.name_es and locale is not None and locale.language == "es":
-            return self.name_es
-        return self.name
+        return work_area_label(self.name, self.name_es)
 
     def __str__(self) -> str:
         return self.name

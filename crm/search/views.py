@@ -15,8 +15,7 @@ from crm.listing import date_arg, int_arg, str_arg
 from crm.models import OrganizationKind
 from crm.services import search as service
 from crm.services.errors import ValidationError
-from crm.services.organizations import all_tiers, all_work_areas
-from crm.services.records import active_users
+from crm.services.records import filter_choices
 
 bp = Blueprint("search", __name__)
 
@@ -47,9 +46,7 @@ def index() -> str:
         results=service.search(filters, current_user),
         saved=service.saved_searches(current_user),
         kinds=list(OrganizationKind),
-        tiers=all_tiers(),
-        work_areas=all_work_areas(),
-        owners=active_users(),
+        choices=filter_choices(),
         action_form=FlaskForm(),
     )
 

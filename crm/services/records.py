@@ -4,14 +4,16 @@ permission to edit, soft delete and restore."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import String, cast, column, func, literal, null, select, union_all
 
 from crm.extensions import db
-from crm.models import RelationshipTier, Sensitivity, User
+from crm.models import RelationshipTier, Sensitivity, User, WorkArea
 from crm.models.base import utcnow
+from crm.models.reference import tier_label, work_area_label
 from crm.services.audit import act_as
 from crm.services.errors import PermissionDenied, ValidationError
 from crm.services.visibility import get_visible
@@ -99,6 +101,44 @@ def soft_delete(record: Any, actor: User) -> None:
 def active_users() -> list[User]:
     """Staff who can own records, by name."""
     return list(db.session.scalars(select(User).where(User.active).order_by(User.full_name)))
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One option of a list's filter: a record's id and what the reader sees."""
+
+    id: int
+    label: str
+
+
+def filter_choices() -> dict[str, list[Choice]]:
+    """The tiers (by rank), work areas and active staff (by name) that filters offer, under
+    "tier", "work_area" and "owner": one statement for what would take three."""
+    parts = [
+        select(
+            literal(kind).label("kind"),
+            model.id,
+            name.label("name"),
+            cast(name_es, String).label("name_es"),
+            func.row_number().over(order_by=order).label("position"),
+        ).where(*where)
+        for kind, model, name, name_es, order, where in (
+            ("tier", RelationshipTier, RelationshipTier.name, null(), RelationshipTier.rank, ()),
+            ("work_area", WorkArea, WorkArea.name, WorkArea.name_es, WorkArea.name, ()),
+            ("owner", User, User.full_name, null(), User.full_name, (User.active,)),
+        )
+    ]
+    rows = db.session.execute(union_all(*parts).order_by(column("kind"), column("position")))
+    choices: dict[str, list[Choice]] = {"tier": [], "work_area": [], "owner": []}
+    for row in rows:
+        if row.kind == "tier":
+            label = tier_label(row.name)
+        elif row.kind == "work_area":
+            label = work_area_label(row.name, row.name_es or "")
+        else:
+            label = row.name
+        choices[row.kind].append(Choice(row.id, label))
+    return choices
 
 
 # Ids are INTEGER columns: a larger number would overflow the database driver, not miss.

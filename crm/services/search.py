@@ -430,7 +430,9 @@ def _fts_match(record_type: str, words: list[str]) -> Any:
 
 
 def _ts_query(words: list[str]) -> Any:
-    return func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
+    """Every word as a prefix, for ranking; parsed once per statement, not once per row."""
+    terms = " & ".join(f"{w}:*" for w in words)
+    return select(func.to_tsquery("simple", terms)).scalar_subquery()
 
 
 def _ts_vector() -> Any:
@@ -565,14 +567,19 @@ def _set_plan(settings: dict[str, str]) -> dict[str, str]:
     """Planner settings for the rest of the transaction (SET LOCAL, as parameters); returns
     the settings they replace, read before they change in the same statement."""
     names = sorted(settings)
-    before = ", ".join(f"current_setting(:name{n}) AS before{n}" for n in range(len(names)))
-    after = ", ".join(f"set_config(:name{n}, :value{n}, true)" for n in range(len(names)))
+    before = ", ".join(f"current_setting(%(name{n})s) AS before{n}" for n in range(len(names)))
+    after = ", ".join(f"set_config(%(name{n})s, %(value{n})s, true)" for n in range(len(names)))
     params = {f"name{n}": name for n, name in enumerate(names)}
     params |= {f"value{n}": settings[name] for n, name in enumerate(names)}
-    row = db.session.execute(
-        text(f"WITH usual AS MATERIALIZED (SELECT {before}) SELECT usual.*, {after} FROM usual"),
-        params,
-    ).one()
+    # Straight to the driver: this runs twice in every search, and is PostgreSQL's own SQL.
+    row = (
+        db.session.connection()
+        .exec_driver_sql(
+            f"WITH usual AS MATERIALIZED (SELECT {before}) SELECT usual.*, {after} FROM usual",
+            params,
+        )
+        .one()
+    )
     return {name: row[n] for n, name in enumerate(names)}
 
 
