@@ -1390,6 +1390,7 @@ def test_on_postgresql_a_search_leaves_the_planner_as_it_found_it(app, users):
     for setting in ("seqscan", "indexscan", "bitmapscan", "hashjoin", "mergejoin", "memoize"):
         assert db.session.execute(text(f"SHOW enable_{setting}")).scalar() == "on"
     assert db.session.execute(text("SHOW max_parallel_workers_per_gather")).scalar() == "1"
+    assert db.session.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
 
 
 def broad_word_office(users):

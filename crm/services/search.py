@@ -3,10 +3,11 @@ officers type ("nunez tijuana", "cons san", "FGR BC", a phone number as heard).
 
 Every record has a search document: its words, folded (lower case, accents removed) in
 Python so both databases agree. A flush hook rewrites the documents of the records a flush
-touched, in the same transaction. SQLite matches them with FTS5 (prefix queries, bm25 rank);
-PostgreSQL with full-text search (prefix tsquery, ts_rank) on a GIN index. Every hit is
-read through the visibility gate in the same query, so a record above the user's clearance
-is never found, nor counted.
+touched, in the same transaction. SQLite matches them with FTS5 (prefix indexes of one to
+ten letters, bm25 rank); PostgreSQL with full-text search on a GIN index of every word's
+first one to ten letters (so a typed word is one word of the index), ranked by ts_rank over
+the words and their positions. Every hit is read through the visibility gate in the same
+query, so a record above the user's clearance is never found, nor counted.
 """
 
 from __future__ import annotations
@@ -552,7 +553,8 @@ def _search_plan() -> Iterator[None]:
     document in turn; guessing few, it starts workers of its own, which a busy server pays
     for. Each query of a search is written so that one plan is right whatever the count
     (see ``_pg_visible_matches``): these settings leave the planner no other. A search's
-    matches come each by its key, so that a count stops at its limit.
+    matches come each by its key, so that a count stops at its limit. Its statements, which
+    take longer to plan than to run, are planned once for any words (a generic plan).
     """
     if db.engine.dialect.name != "postgresql":
         yield
