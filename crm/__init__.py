@@ -108,6 +108,7 @@ def register_extensions(app: Flask) -> None:
     from crm.services import (
         audit,  # noqa: F401  (registers the audit trail's flush hook)
         derived,  # noqa: F401  (keeps derived data in step with writes)
+        transactions,
     )
 
     db.init_app(app)
@@ -125,6 +126,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+
+    @app.teardown_request
+    def end_read_only_transaction(error: BaseException | None) -> None:
+        """A page that only read ends its transaction with COMMIT (see ``transactions``)."""
+        if error is None and request.method in ("GET", "HEAD"):
+            transactions.end_read_only(db.session())
 
 
 # The search index's database-specific parts, created by the migrations, not the models.
