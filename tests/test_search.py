@@ -1432,7 +1432,8 @@ def test_on_postgresql_a_broad_word_is_walked_from_the_newest_document(app, user
 
     matches = contact_matches(["perez"], officer)
     results = search_service.search(filters, officer)
-    # A word that few of the newest documents have goes to the word index.
+    # A word that few of the newest documents have goes to the word index, which sorts its
+    # few matches newest first.
     rare = contact_matches(["persona3"], officer)
 
     assert matches.newest_first
@@ -1442,8 +1443,43 @@ def test_on_postgresql_a_broad_word_is_walked_from_the_newest_document(app, user
     assert names[0] == "Persona3 Pérez"
     assert len(names) == 20
     assert all(name.startswith("Persona") for name in names)
-    assert not rare.newest_first
+    assert rare.newest_first
     assert rare.ids == [people[3].id]
+
+
+@pytest.mark.parametrize("few_at_most", [1000, 1])
+@pytest.mark.skipif(_dialect() != "postgresql", reason="PostgreSQL walks a broad word's matches")
+def test_on_postgresql_a_word_none_of_the_newest_documents_has_is_shown_newest_first(
+    app, users, walking, monkeypatch, few_at_most
+):
+    # With few matches expected, the word index's matches are sorted; with many, a page
+    # beyond the count walks from the newest document. Either way the newest come first.
+    monkeypatch.setattr(search_service, "GATHER_NEWEST_AT_MOST", few_at_most)
+    people, reserved = broad_word_office(users)
+    edit_contact(people[7], users["admin"], notes="al día")
+    edit_contact(reserved[0], users["admin"], notes="al día")
+    db.session.commit()
+    # The newest documents (all ten sampled) are of other people.
+    for n in range(12):
+        person(f"Otra{n}", "Ruiz")
+    db.session.commit()
+    db.session.execute(text("ANALYZE contacts"))
+    officer = users["officer"]
+
+    matches = contact_matches(["perez"], officer)
+    results = search_service.search(
+        search_service.SearchFilters(q="perez", types=("contact",)), officer
+    )
+
+    assert matches.newest_first is (few_at_most == 1000)
+    assert len(matches.ids) == 23
+    assert results.totals["contact"] == 22 and "contact" in results.more
+    names = [c.display_name for c in results.groups["contact"]]
+    # Persona7 was written last of the people an officer may see, Persona3 before it; the
+    # confidential one written after them never shows.
+    assert names[:4] == ["Persona7 Pérez", "Persona3 Pérez", "Persona29 Pérez", "Persona28 Pérez"]
+    assert len(names) == 20
+    assert all(name.startswith("Persona") for name in names)
 
 
 @pytest.mark.skipif(_dialect() != "postgresql", reason="PostgreSQL walks a broad word's matches")
@@ -1452,7 +1488,7 @@ def test_on_postgresql_a_walk_that_finds_too_few_visible_matches_leaves_them_to_
 ):
     # The walk gives up after the 25 newest documents; the word index finds the rest.
     monkeypatch.setattr(search_service, "WALK_AT_MOST", 25)
-    _people, reserved = broad_word_office(users)
+    people, reserved = broad_word_office(users)
     # The newest documents are now the confidential dozen, which an officer may not see.
     for person_ in reserved:
         edit_contact(person_, users["admin"], notes="al día")
@@ -1464,8 +1500,11 @@ def test_on_postgresql_a_walk_that_finds_too_few_visible_matches_leaves_them_to_
     results = search_service.search(filters, officer)
     seen_above = contact_matches(["perez"], users["admin"])
 
-    assert not matches.newest_first
+    # Too few for the walk (12 of the 25 newest documents are confidential): the word index
+    # has them all, few enough to sort, newest first.
     assert len(matches.ids) == 23
+    assert matches.newest_first
+    assert matches.ids[:3] == [people[3].id, people[29].id, people[28].id]
     names = [c.display_name for c in results.groups["contact"]]
     assert len(names) == 20
     assert all(name.startswith("Persona") for name in names)

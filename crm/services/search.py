@@ -554,7 +554,9 @@ def _search_plan() -> Iterator[None]:
     for. Each query of a search is written so that one plan is right whatever the count
     (see ``_pg_visible_matches``): these settings leave the planner no other. A search's
     matches come each by its key, so that a count stops at its limit. Its statements, which
-    take longer to plan than to run, are planned once for any words (a generic plan).
+    take longer to plan than to run, are planned once for any words (a generic plan), once
+    per connection: the driver prepares a statement it has run a few times, and keeps it
+    from one request to the next (see ``crm.services.transactions``).
     """
     if db.engine.dialect.name != "postgresql":
         yield
@@ -629,6 +631,12 @@ WALK_FACTOR = 2300
 # A walk that has not found its thousand visible matches by then (the viewer may see few of
 # them, or the filters keep few) leaves them to the word index.
 WALK_AT_MOST = 50_000
+# Gathered from the word index, matches come in no useful order, and a page beyond the count
+# would walk from the newest document to find its newest matches: 5,000 documents for the
+# five newest of a word that one person in a thousand has. When the sample says a word has
+# at most about this many matches, the index's matches are all read and sorted, newest
+# first, instead (a hundred people named "garcia lopez": 1 ms, against 4 ms for the walk).
+GATHER_NEWEST_AT_MOST = 1000
 
 # PostgreSQL's documents, with the columns the migrations add.
 _DOCUMENTS = table(
@@ -693,7 +701,7 @@ def _matches_statement(
     without filters is built once for every viewer whose gate is the same."""
     if filters.narrows:
         return _build_matches_statement(types, viewer, filters, counted)
-    limits = (counted, SAMPLE_SIZE, WALK_FACTOR, WALK_AT_MOST)
+    limits = (counted, SAMPLE_SIZE, WALK_FACTOR, WALK_AT_MOST, GATHER_NEWEST_AT_MOST)
     key = (types, gate_key(viewer), *limits)
     if key not in _UNFILTERED_MATCHES:
         _UNFILTERED_MATCHES[key] = _build_matches_statement(types, viewer, filters, counted)
@@ -714,10 +722,11 @@ def _build_matches_statement(
 
 def _matches_of_type(
     record_type: str, viewer: User, filters: SearchFilters, counted: int
-) -> tuple[Select[Any], Select[Any]]:
+) -> tuple[Select[Any], ...]:
     """Sample the newest documents of one type, then walk from the newest or gather the
-    word's matches from its index (see ``SAMPLE_SIZE``): two selects, each of the record
-    type, a match's id, and whether the matches were walked (newest first).
+    word's matches from its index, sorted newest first when they are few (see
+    ``SAMPLE_SIZE`` and ``GATHER_NEWEST_AT_MOST``): three selects, each of the record type, a
+    match's id, and whether the matches come newest first.
 
     Each way is its own part of the statement, and PostgreSQL runs only the one chosen. The
     walk matches with ``ts_match_vq``, which no index answers, so it cannot turn into a read
@@ -754,36 +763,45 @@ def _matches_of_type(
             and_(
                 hits.c.hits * hits.c.hits * documents >= WALK_FACTOR * SAMPLE_SIZE**2,
                 select(func.count()).select_from(walked).scalar_subquery() > counted,
-            ).label("walk")
+            ).label("walk"),
+            ((hits.c.hits + 1) * documents <= GATHER_NEWEST_AT_MOST * SAMPLE_SIZE).label("few"),
         )
         .select_from(hits)
         .cte(f"walk_{record_type}")
         .prefix_with("MATERIALIZED")
     )
-    indexed = _DOCUMENTS.alias()
-    matching = (
-        select(indexed.c.record_id)
-        .where(
-            indexed.c.record_type == literal_column(f"'{record_type}'"),
-            indexed.c.search_prefixes.op("@@")(query),
+
+    def gathered(newest_first: bool) -> Any:
+        indexed = _DOCUMENTS.alias()
+        matching = (
+            select(indexed.c.id, indexed.c.record_id)
+            .where(
+                indexed.c.record_type == literal_column(f"'{record_type}'"),
+                indexed.c.search_prefixes.op("@@")(query),
+            )
+            .order_by(*((indexed.c.id.desc(),) if newest_first else ()))
+            .offset(0)
+            .subquery()
         )
-        .offset(0)
-        .subquery()
-    )
-    gathered = (
-        select(model.id)
-        .select_from(matching)
-        .join(model, model.id == matching.c.record_id)
-        .where(*conditions)
-        .limit(counted + 1)
-        .cte(f"gathered_{record_type}")
-        .prefix_with("MATERIALIZED")
-    )
+        return (
+            select(model.id)
+            .select_from(matching)
+            .join(model, model.id == matching.c.record_id)
+            .where(*conditions)
+            .order_by(*((matching.c.id.desc(),) if newest_first else ()))
+            .limit(counted + 1)
+            .cte(f"gathered_{'newest_' if newest_first else ''}{record_type}")
+            .prefix_with("MATERIALIZED")
+        )
+
     walking = select(walk.c.walk).scalar_subquery()
+    few = select(walk.c.few).scalar_subquery()
+    newest, unordered = gathered(newest_first=True), gathered(newest_first=False)
     kind = literal_column(f"'{record_type}'")
     return (
         select(kind, walked.c.id, true()).where(walking),
-        select(kind, gathered.c.id, false()).where(~walking),
+        select(kind, newest.c.id, true()).where(~walking, few),
+        select(kind, unordered.c.id, false()).where(~walking, ~few),
     )
 
 
