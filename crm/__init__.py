@@ -130,7 +130,8 @@ def register_extensions(app: Flask) -> None:
     @app.teardown_request
     def end_read_only_transaction(error: BaseException | None) -> None:
         """A page that only read ends its transaction with COMMIT (see ``transactions``)."""
-        if error is None and request.method in ("GET", "HEAD"):
+        # A request that never opened a session (a static file, /health) has none to end.
+        if error is None and request.method in ("GET", "HEAD") and db.session.registry.has():
             transactions.end_read_only(db.session())
 
 
