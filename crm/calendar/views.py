@@ -150,12 +150,12 @@ def _feed_rate_key() -> str:
 @limiter.limit(lambda: current_app.config["CALENDAR_FEED_RATE_LIMIT"], key_func=_feed_rate_key)
 def feed(token: str) -> Response:
     """A subscribed calendar: served inline, answered with 304 when nothing changed."""
-    calendar_feed = service.feed_by_token(token)
-    if calendar_feed is None:
-        abort(404)
     now = datetime.now(UTC)
     window = _window()
-    version = service.feed_version(calendar_feed, window, now)
+    polled = service.feed_by_token(token, window, now)
+    if polled is None:
+        abort(404)
+    calendar_feed, version = polled.feed, polled.version
     if not is_resource_modified(
         request.environ, etag=version.etag, last_modified=version.last_modified
     ):

@@ -15,6 +15,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -198,12 +199,13 @@ def get_own_feed(feed_id: object, user: User) -> CalendarFeed:
     return feed
 
 
-def feed_by_token(token: str) -> CalendarFeed | None:
-    """The live feed of an active user with this token, or None (revoked, unknown)."""
+def feed_by_token(token: str, window: FeedWindow, now: datetime) -> PolledFeed | None:
+    """The live feed of an active user with this token, with its version, or None (revoked,
+    unknown): one statement, as a calendar client polls often and mostly hears "unchanged"."""
     if not token or len(token) > 200:
         return None
-    feed = db.session.scalars(
-        select(CalendarFeed)
+    row = db.session.execute(
+        select(CalendarFeed, *_newest_changes())
         .join(CalendarFeed.user)
         .options(contains_eager(CalendarFeed.user))
         .where(
@@ -212,7 +214,10 @@ def feed_by_token(token: str) -> CalendarFeed | None:
             User.active,
         )
     ).first()
-    return feed
+    if row is None:
+        return None
+    feed, *newest = row
+    return PolledFeed(feed, feed_version(feed, tuple(newest), window, now))
 
 
 def record_fetch(feed: CalendarFeed, now: datetime) -> None:
@@ -235,22 +240,33 @@ class FeedVersion:
     last_modified: datetime
 
 
-def feed_version(feed: CalendarFeed, window: FeedWindow, now: datetime) -> FeedVersion:
-    """A version that changes whenever the feed's content may have changed, in one query.
+@dataclass(frozen=True)
+class PolledFeed:
+    feed: CalendarFeed
+    version: FeedVersion
+
+
+def _newest_changes() -> tuple[Any, ...]:
+    """The newest audit event (its id and time) and the newest change to staff accounts and
+    work areas, as columns to read beside the feed."""
+    return (
+        select(func.max(AuditEvent.id)).scalar_subquery(),
+        select(func.max(AuditEvent.occurred_at)).scalar_subquery(),
+        select(func.max(User.updated_at)).scalar_subquery(),
+        select(func.max(WorkArea.updated_at)).scalar_subquery(),
+    )
+
+
+def feed_version(
+    feed: CalendarFeed, newest: tuple[Any, ...], window: FeedWindow, now: datetime
+) -> FeedVersion:
+    """A version that changes whenever the feed's content may have changed.
 
     Every change to a record leaves an audit event, so the newest event, the newest change to
-    staff accounts and work areas, the feed's own settings, its owner's clearance and the
-    day (the window moves) determine the content. The hour is included too, which bounds
-    how long a change committed out of order could go unseen.
+    staff accounts and work areas (``newest``, read with the feed), the feed's own settings,
+    its owner's clearance and the day (the window moves) determine the content. The hour is
+    included too, which bounds how long a change committed out of order could go unseen.
     """
-    newest = db.session.execute(
-        select(
-            select(func.max(AuditEvent.id)).scalar_subquery(),
-            select(func.max(AuditEvent.occurred_at)).scalar_subquery(),
-            select(func.max(User.updated_at)).scalar_subquery(),
-            select(func.max(WorkArea.updated_at)).scalar_subquery(),
-        )
-    ).one()
     hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     owner = feed.user
     key = "|".join(
