@@ -1,6 +1,5 @@
 """Flask extensions, created once here and bound to the app in ``create_app``."""
 
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -9,6 +8,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from crm.i18n import RequestCatalogueBabel
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -27,5 +28,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+babel = RequestCatalogueBabel()
 limiter = Limiter(key_func=get_remote_address)

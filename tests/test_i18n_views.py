@@ -8,9 +8,12 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+from flask import render_template_string
+from flask_babel import force_locale, gettext, ngettext, refresh
 from icalendar import Calendar
 
 from crm.extensions import db
+from crm.i18n import remember_language
 from crm.models import AuditEvent, RelationshipTier
 from crm.services.calendar import FeedInput, create_feed
 from tests import factories
@@ -228,3 +231,22 @@ def test_a_feed_is_named_in_its_owner_language(app, login_as, client):
     assert str(calendar["X-WR-CALDESC"]).startswith("Reuniones de enlace de Liaison CRM")
     (event,) = calendar.walk("VEVENT")
     assert str(event["SUMMARY"]) == "Reunión con el Consulado"
+
+
+def test_a_request_keeps_its_language_until_told_otherwise(app):
+    """The catalogue a request found for its first string serves the rest; forcing another
+    locale (a feed in its owner's language) or refreshing after a change of language
+    switches it, and the request's own comes back after a forced one."""
+    # An app context of its own: its ``g`` (where the language is kept) goes with it.
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert gettext("Search") == "Search"
+        with force_locale("es_MX"):
+            assert gettext("Search") == "Buscar"
+            assert render_template_string("{{ _('Organizations') }}") == "Organizaciones"
+        assert gettext("Search") == "Search"
+        assert render_template_string("{{ _('Organizations') }}") == "Organizations"
+
+        remember_language("es")
+        refresh()
+        assert gettext("Search") == "Buscar"
+        assert ngettext("%(num)s result", "%(num)s results", 2) == "2 resultados"
