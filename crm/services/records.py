@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
 from flask_babel import gettext as _
@@ -114,6 +115,21 @@ class Choice:
 def filter_choices() -> dict[str, list[Choice]]:
     """The tiers (by rank), work areas and active staff (by name) that filters offer, under
     "tier", "work_area" and "owner": one statement for what would take three."""
+    choices: dict[str, list[Choice]] = {"tier": [], "work_area": [], "owner": []}
+    for row in db.session.execute(_filter_choices_statement()):
+        if row.kind == "tier":
+            label = tier_label(row.name)
+        elif row.kind == "work_area":
+            label = work_area_label(row.name, row.name_es or "")
+        else:
+            label = row.name
+        choices[row.kind].append(Choice(row.id, label))
+    return choices
+
+
+@cache
+def _filter_choices_statement() -> Any:
+    """Built once: it is the same for every reader, and building it cost more than running it."""
     parts = [
         select(
             literal(kind).label("kind"),
@@ -128,17 +144,7 @@ def filter_choices() -> dict[str, list[Choice]]:
             ("owner", User, User.full_name, null(), User.full_name, (User.active,)),
         )
     ]
-    rows = db.session.execute(union_all(*parts).order_by(column("kind"), column("position")))
-    choices: dict[str, list[Choice]] = {"tier": [], "work_area": [], "owner": []}
-    for row in rows:
-        if row.kind == "tier":
-            label = tier_label(row.name)
-        elif row.kind == "work_area":
-            label = work_area_label(row.name, row.name_es or "")
-        else:
-            label = row.name
-        choices[row.kind].append(Choice(row.id, label))
-    return choices
+    return union_all(*parts).order_by(column("kind"), column("position"))
 
 
 # Ids are INTEGER columns: a larger number would overflow the database driver, not miss.
