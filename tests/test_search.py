@@ -317,6 +317,26 @@ def test_a_search_made_for_one_clearance_never_serves_another(client, users, log
     assert by_officer == ["Pública Zárate"]
 
 
+@pytest.mark.parametrize("first", ["admin", "officer"])
+def test_a_statement_built_for_one_clearance_never_serves_another(client, users, login_as, first):
+    """Type-ahead and a page of one type, each asked first by one clearance, then the other:
+    the statements built once for every viewer with the same gate stay with that gate."""
+    person("Pública", "Zárate", sensitivity=Sensitivity.PUBLIC)
+    person("Secreta", "Zárate", sensitivity=Sensitivity.LAW_ENFORCEMENT_SENSITIVE)
+    db.session.commit()
+    seen = {}
+    for role in (first, "officer" if first == "admin" else "admin"):
+        login_as(role)
+        seen[role] = (
+            sorted(label for _type, label in suggested(client, "zarate")),
+            sorted(contacts_found(client, "zarate", type="contact")),
+            search(client, "zarate", type="contact").totals["contact"],
+        )
+
+    assert seen["admin"] == (["Pública Zárate", "Secreta Zárate"],) * 2 + (2,)
+    assert seen["officer"] == (["Pública Zárate"],) * 2 + (1,)
+
+
 def test_every_word_must_match(client, login_as):
     body("Consulado General de México en San Diego", kind="consulate")
     nunez()

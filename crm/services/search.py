@@ -13,10 +13,11 @@ query, so a record above the user's clearance is never found, nor counted.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -424,16 +425,49 @@ def _fts(record_type: str) -> Any:
     return table(f"search_fts_{record_type}", column("rowid"), column("rank"))
 
 
-def _fts_match(record_type: str, words: list[str]) -> Any:
-    """Every word, each as a prefix, in one type's FTS5 table."""
-    expression = " AND ".join(f'"{w}"*' for w in words)
-    return text(f"{_fts(record_type).name} MATCH :expression").bindparams(expression=expression)
+def _fts_match(record_type: str) -> Any:
+    """Every typed word, each as a prefix, in one type's FTS5 table (the words come at run
+    time, as ``expression``: see ``_word_parameters``)."""
+    return text(f"{_fts(record_type).name} MATCH :expression")
 
 
-def _ts_query(words: list[str]) -> Any:
-    """Every word as a prefix, for ranking; parsed once per statement, not once per row."""
-    terms = " & ".join(f"{w}:*" for w in words)
-    return select(func.to_tsquery("simple", terms)).scalar_subquery()
+def _ts_query() -> Any:
+    """Every typed word as a prefix, for ranking (the words come at run time, as
+    ``ranked_terms``); parsed once per statement, not once per row."""
+    return select(func.to_tsquery("simple", bindparam("ranked_terms"))).scalar_subquery()
+
+
+def _word_parameters(words: list[str], ids: list[int] | None = None) -> dict[str, Any]:
+    """The typed words (and the ids of a page's matches) as the search's statements take
+    them, built once for any words (see ``_built_once``)."""
+    if db.engine.dialect.name == "postgresql":
+        parameters: dict[str, Any] = {
+            "terms": _prefix_terms(words),
+            "ranked_terms": " & ".join(f"{w}:*" for w in words),
+        }
+    else:
+        parameters = {"expression": " AND ".join(f'"{w}"*' for w in words)}
+    return parameters if ids is None else parameters | {"ids": ids}
+
+
+# Statements without filters (the search box's, the type-ahead's), by what they depend on.
+_UNFILTERED: dict[tuple[Any, ...], Any] = {}
+
+
+def _built_once(
+    key: tuple[Any, ...], build: Callable[[], Any], filters: SearchFilters | None = None
+) -> Any:
+    """A statement of the search built once for every viewer whose gate is the same, the
+    words, ids and page coming as parameters: building one takes longer than the database
+    takes to run it for a narrow word. One with filters is built each time, as filters
+    are countless. ``key`` holds everything else the statement depends on."""
+    if filters is not None and filters.narrows:
+        return build()
+    key = (db.engine.dialect.name, *key)
+    statement = _UNFILTERED.get(key)
+    if statement is None:
+        statement = _UNFILTERED[key] = build()
+    return statement
 
 
 def _ts_vector() -> Any:
@@ -449,9 +483,7 @@ def _of_type(record_type: str) -> Any:
     return SearchDocument.record_type == literal_column(f"'{record_type}'")
 
 
-def _newest_matching(
-    stmt: Select[Any], record_type: str, words: list[str]
-) -> tuple[Select[Any], Any]:
+def _newest_matching(stmt: Select[Any], record_type: str) -> tuple[Select[Any], Any]:
     """Add the word match to a statement over the documents; return it with the order newest
     document first. SQLite joins the FTS5 table, which hands its matches over in that order.
     PostgreSQL walks the type's documents from the newest and checks each one's prefixes
@@ -459,24 +491,23 @@ def _newest_matching(
     word index (which would gather every match, then sort them all)."""
     if db.engine.dialect.name == "postgresql":
         prefixes = literal_column("search_documents.search_prefixes")
-        matched = func.ts_match_vq(prefixes, _prefix_query(words))
+        matched = func.ts_match_vq(prefixes, _prefix_query())
         return stmt.where(matched), SearchDocument.id.desc()
     fts = _fts(record_type)
-    joined = stmt.join(fts, fts.c.rowid == SearchDocument.id).where(_fts_match(record_type, words))
+    joined = stmt.join(fts, fts.c.rowid == SearchDocument.id).where(_fts_match(record_type))
     return joined, fts.c.rowid.desc()
 
 
-def _ranked_among(
-    stmt: Select[Any], record_type: str, words: list[str], ids: list[int]
-) -> tuple[Select[Any], Any]:
-    """Narrow a statement over the documents to the matches already found, and return it with
-    their rank (best first). PostgreSQL ranks them by their stored words and positions
-    without reading the word index again; SQLite's rank (bm25) comes only with a match."""
-    stmt = stmt.where(among(MODELS[record_type].id, ids))
+def _ranked_among(stmt: Select[Any], record_type: str) -> tuple[Select[Any], Any]:
+    """Narrow a statement over the documents to the matches already found (``ids``, at run
+    time), and return it with their rank (best first). PostgreSQL ranks them by their stored
+    words and positions without reading the word index again; SQLite's rank (bm25) comes only
+    with a match."""
+    stmt = stmt.where(among(MODELS[record_type].id))
     if db.engine.dialect.name == "postgresql":
-        return stmt, -func.ts_rank(_ts_vector(), _ts_query(words))
+        return stmt, -func.ts_rank(_ts_vector(), _ts_query())
     fts = _fts(record_type)
-    joined = stmt.join(fts, fts.c.rowid == SearchDocument.id).where(_fts_match(record_type, words))
+    joined = stmt.join(fts, fts.c.rowid == SearchDocument.id).where(_fts_match(record_type))
     return joined, fts.c.rank
 
 
@@ -606,17 +637,27 @@ def _visible_matches(
         return _pg_visible_matches(types, words, viewer, filters, counted)
     found = {}
     for record_type in types:
-        model = MODELS[record_type]
-        stmt, newest = _newest_matching(
-            _matched_records(record_type, viewer, filters, model.id), record_type, words
+        statement = _built_once(
+            ("matches", record_type, gate_key(viewer), counted),
+            partial(_sqlite_matches_statement, record_type, viewer, filters, counted),
+            filters,
         )
-        # SQLite's FTS5 hands over a word's matches newest first at no cost, so the first
-        # pages of a broad word are already among the ids counted.
-        stmt = stmt.order_by(newest).limit(counted + 1)
         # Plain ids, read on the connection: no ORM layer for up to a thousand rows.
-        ids = db.session.connection().scalars(stmt).all()
+        ids = db.session.connection().scalars(statement, _word_parameters(words)).all()
         found[record_type] = _Matches(ids, counted, newest_first=True)
     return found
+
+
+def _sqlite_matches_statement(
+    record_type: str, viewer: User, filters: SearchFilters, counted: int
+) -> Any:
+    model = MODELS[record_type]
+    stmt, newest = _newest_matching(
+        _matched_records(record_type, viewer, filters, model.id), record_type
+    )
+    # SQLite's FTS5 hands over a word's matches newest first at no cost, so the first pages of
+    # a broad word are already among the ids counted.
+    return stmt.order_by(newest).limit(counted + 1)
 
 
 # A broad word ("trata" is in one meeting of twelve) has tens of thousands of matches, which
@@ -678,8 +719,13 @@ def _newest_documents(record_type: str, limit: int) -> Any:
 def _pg_visible_matches(
     types: list[str], words: list[str], viewer: User, filters: SearchFilters, counted: int
 ) -> dict[str, _Matches]:
-    statement = _matches_statement(tuple(types), viewer, filters, counted)
-    rows = db.session.connection().execute(statement, {"terms": _prefix_terms(words)})
+    limits = (counted, SAMPLE_SIZE, WALK_FACTOR, WALK_AT_MOST, GATHER_NEWEST_AT_MOST)
+    statement = _built_once(
+        ("matches", tuple(types), gate_key(viewer), *limits),
+        lambda: _matches_statement(tuple(types), viewer, filters, counted),
+        filters,
+    )
+    rows = db.session.connection().execute(statement, _word_parameters(words))
     found = {record_type: _Matches([], counted, newest_first=False) for record_type in types}
     # Every row says which way its type's matches were found.
     for record_type, record_id, newest_first in rows:
@@ -688,29 +734,10 @@ def _pg_visible_matches(
     return found
 
 
-# Statements without filters (the search box's, the type-ahead's), by record types, gate key
-# and the limits written into them.
-_UNFILTERED_MATCHES: dict[tuple[Any, ...], Any] = {}
-
-
 def _matches_statement(
     types: tuple[str, ...], viewer: User, filters: SearchFilters, counted: int
 ) -> Any:
-    """The matches of every type searched, in one statement (see ``_matches_of_type``).
-    Building it takes longer than PostgreSQL takes to run it for a narrow word, so one
-    without filters is built once for every viewer whose gate is the same."""
-    if filters.narrows:
-        return _build_matches_statement(types, viewer, filters, counted)
-    limits = (counted, SAMPLE_SIZE, WALK_FACTOR, WALK_AT_MOST, GATHER_NEWEST_AT_MOST)
-    key = (types, gate_key(viewer), *limits)
-    if key not in _UNFILTERED_MATCHES:
-        _UNFILTERED_MATCHES[key] = _build_matches_statement(types, viewer, filters, counted)
-    return _UNFILTERED_MATCHES[key]
-
-
-def _build_matches_statement(
-    types: tuple[str, ...], viewer: User, filters: SearchFilters, counted: int
-) -> Any:
+    """The matches of every type searched, in one statement (see ``_matches_of_type``)."""
     return union_all(
         *(
             part
@@ -825,40 +852,58 @@ def _page_of_hits(
     matches: _Matches,
     limit: int,
     offset: int = 0,
-    *options: Any,
+    with_emails: bool = False,
 ) -> list[Any]:
     """One page of the visible matches that ``_visible_matches`` found: best first when there
     are few enough to rank, else the newest first."""
-    model = MODELS[record_type]
     ids = matches.ids
     ranked = len(ids) <= matches.counted
     if not ranked and matches.newest_first and offset + limit <= len(ids):
-        return _records_in_order(model, viewer, ids[offset : offset + limit], *options)
-    stmt = _matched_records(record_type, viewer, filters)
-    if ranked:
-        stmt, order = _ranked_among(stmt, record_type, words, ids)
-    else:
-        stmt, order = _newest_matching(stmt, record_type, words)
-    # Unranked, the order is already unique: a tie-breaker would make the database sort
-    # every match instead of reading them in index order until the page is full.
-    page = (
-        stmt.order_by(*((order, model.id) if ranked else (order,)))
-        .limit(limit)
-        .offset(offset)
-        .options(*options)
+        return _records_in_order(record_type, viewer, ids[offset : offset + limit], with_emails)
+    model = MODELS[record_type]
+
+    def build() -> Any:
+        stmt = _matched_records(record_type, viewer, filters)
+        if ranked:
+            stmt, order = _ranked_among(stmt, record_type)
+        else:
+            stmt, order = _newest_matching(stmt, record_type)
+        # Unranked, the order is already unique: a tie-breaker would make the database sort
+        # every match instead of reading them in index order until the page is full.
+        return (
+            stmt.order_by(*((order, model.id) if ranked else (order,)))
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+            .options(*_loaded_with(with_emails))
+        )
+
+    statement = _built_once(
+        ("page", record_type, gate_key(viewer), ranked, with_emails), build, filters
     )
-    return list(db.session.scalars(page))
+    parameters = _word_parameters(words, ids if ranked else None)
+    return list(db.session.scalars(statement, parameters | {"limit": limit, "offset": offset}))
 
 
-def _records_in_order(model: Any, viewer: User, ids: list[int], *options: Any) -> list[Any]:
+def _records_in_order(
+    record_type: str, viewer: User, ids: list[int], with_emails: bool
+) -> list[Any]:
     """The records of these ids (each one visible to the viewer), in the order given."""
-    found = db.session.scalars(
-        select(model)
-        .where(among(model.id, ids), visibility_clause(model, viewer))
-        .options(*options)
+    model = MODELS[record_type]
+    statement = _built_once(
+        ("records", record_type, gate_key(viewer), with_emails),
+        lambda: (
+            select(model)
+            .where(among(model.id), visibility_clause(model, viewer))
+            .options(*_loaded_with(with_emails))
+        ),
     )
-    by_id = {record.id: record for record in found}
+    by_id = {record.id: record for record in db.session.scalars(statement, {"ids": ids})}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def _loaded_with(with_emails: bool) -> tuple[Any, ...]:
+    """A contact's e-mails, loaded with the page that shows each one's first."""
+    return (selectinload(Contact.emails),) if with_emails else ()
 
 
 def search(filters: SearchFilters, viewer: User) -> SearchResults:
@@ -898,7 +943,6 @@ def _search_type(
         return
     # A page past the end shows the last page, as list pages do.
     results.page = min(results.page, results.pages)
-    emails = (selectinload(Contact.emails),) if record_type == "contact" else ()
     results.groups[record_type] = _page_of_hits(
         record_type,
         words,
@@ -907,7 +951,7 @@ def _search_type(
         matches,
         results.per_page,
         (results.page - 1) * results.per_page,
-        *emails,
+        with_emails=record_type == "contact",
     )
 
 
