@@ -15,11 +15,24 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, false, func, literal, or_, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -204,20 +217,27 @@ def feed_by_token(token: str, window: FeedWindow, now: datetime) -> PolledFeed |
     unknown): one statement, as a calendar client polls often and mostly hears "unchanged"."""
     if not token or len(token) > 200:
         return None
-    row = db.session.execute(
-        select(CalendarFeed, *_newest_changes())
-        .join(CalendarFeed.user)
-        .options(contains_eager(CalendarFeed.user))
-        .where(
-            CalendarFeed.token_hash == hash_token(token),
-            CalendarFeed.revoked_at.is_(None),
-            User.active,
-        )
-    ).first()
+    row = db.session.execute(_polled_feed_statement(), {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     feed, *newest = row
     return PolledFeed(feed, feed_version(feed, tuple(newest), window, now))
+
+
+@cache
+def _polled_feed_statement() -> Select[Any]:
+    """The live feed with a token's hash (a parameter) and its owner, beside what its
+    version depends on: built once, as composing it took longer than running it."""
+    return (
+        select(CalendarFeed, *_newest_changes())
+        .join(CalendarFeed.user)
+        .options(contains_eager(CalendarFeed.user))
+        .where(
+            CalendarFeed.token_hash == bindparam("token_hash"),
+            CalendarFeed.revoked_at.is_(None),
+            User.active,
+        )
+    )
 
 
 def record_fetch(feed: CalendarFeed, now: datetime) -> None:
