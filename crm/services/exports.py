@@ -442,7 +442,6 @@ def contact_records(
         rows: Iterator[Any] = map(_typed, reader)
     else:
         reader = rows = _read_ahead(_streamed_rows(contacts, viewer, today))
-    no_address = Address()
     try:
         for (
             uid,
@@ -469,7 +468,7 @@ def contact_records(
                 work_address = Address(*address)
             else:
                 title = department = organization = ""
-                work_address = no_address
+                work_address = Address()
             yield ContactRecord(
                 uid=uid,
                 honorific=honorific,
