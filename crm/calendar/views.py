@@ -155,22 +155,23 @@ def feed(token: str) -> Response:
     polled = service.feed_by_token(token, window, now)
     if polled is None:
         abort(404)
-    calendar_feed, version = polled.feed, polled.version
+    version = polled.version
     if not is_resource_modified(
         request.environ, etag=version.etag, last_modified=version.last_modified
     ):
         response = Response(status=304)
     else:
-        key = (calendar_feed.token_hash, version.etag, request.base_url)
+        key = (polled.token_hash, version.etag, request.base_url)
         body = service.built_feeds.get(key)
         if body is None:
+            calendar_feed = service.polled_feed(polled)
             with force_locale(locale_for(calendar_feed.user.language)):
                 body = service.feed_calendar(
                     calendar_feed, window, now, _record_url(), url=request.base_url
                 )
             service.built_feeds.put(key, body)
         response = Response(body, content_type=ICS_TYPE)
-    service.record_fetch(calendar_feed, now)
+    service.record_fetch(polled, now)
     db.session.commit()
     response.set_etag(version.etag)
     response.last_modified = version.last_modified

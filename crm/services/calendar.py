@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import (
     ColumnElement,
+    Row,
     Select,
     and_,
     bindparam,
@@ -34,7 +35,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import update as sql_update
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
 from crm.formats import ics
@@ -214,24 +215,33 @@ def get_own_feed(feed_id: object, user: User) -> CalendarFeed:
 
 def feed_by_token(token: str, window: FeedWindow, now: datetime) -> PolledFeed | None:
     """The live feed of an active user with this token, with its version, or None (revoked,
-    unknown): one statement, as a calendar client polls often and mostly hears "unchanged"."""
+    unknown): one statement, as a calendar client polls often and mostly hears "unchanged".
+    The feed itself is loaded only to be built (``polled_feed``)."""
     if not token or len(token) > 200:
         return None
-    row = db.session.execute(_polled_feed_statement(), {"token_hash": hash_token(token)}).first()
+    token_hash = hash_token(token)
+    row = db.session.execute(_polled_feed_statement(), {"token_hash": token_hash}).first()
     if row is None:
         return None
-    feed, *newest = row
-    return PolledFeed(feed, feed_version(feed, tuple(newest), window, now))
+    return PolledFeed(row.id, token_hash, row.last_fetched_at, feed_version(row, window, now))
 
 
 @cache
 def _polled_feed_statement() -> Select[Any]:
-    """The live feed with a token's hash (a parameter) and its owner, beside what its
-    version depends on: built once, as composing it took longer than running it."""
+    """What a poll reads of the live feed with a token's hash (a parameter) and of its owner,
+    beside what its version depends on: built once, as composing it took longer than
+    running it, and read as plain columns, as loading the feed and its owner did too."""
     return (
-        select(CalendarFeed, *_newest_changes())
-        .join(CalendarFeed.user)
-        .options(contains_eager(CalendarFeed.user))
+        select(
+            CalendarFeed.id,
+            CalendarFeed.updated_at,
+            CalendarFeed.last_fetched_at,
+            User.clearance,
+            User.role,
+            User.active,
+            *_newest_changes(),
+        )
+        .join(User, CalendarFeed.user_id == User.id)
         .where(
             CalendarFeed.token_hash == bindparam("token_hash"),
             CalendarFeed.revoked_at.is_(None),
@@ -240,13 +250,23 @@ def _polled_feed_statement() -> Select[Any]:
     )
 
 
-def record_fetch(feed: CalendarFeed, now: datetime) -> None:
+def polled_feed(polled: PolledFeed) -> CalendarFeed:
+    """The polled feed with its owner, to be built."""
+    return db.session.execute(
+        select(CalendarFeed)
+        .options(joinedload(CalendarFeed.user))
+        .where(CalendarFeed.id == polled.feed_id)
+    ).scalar_one()
+
+
+def record_fetch(polled: PolledFeed, now: datetime) -> None:
     """Note when a client last fetched the feed, at most once an hour, leaving its version."""
-    if feed.last_fetched_at is not None and now - feed.last_fetched_at < FETCH_RECORD_INTERVAL:
+    last = polled.last_fetched_at
+    if last is not None and now - last < FETCH_RECORD_INTERVAL:
         return
     db.session.execute(
         sql_update(CalendarFeed)
-        .where(CalendarFeed.id == feed.id)
+        .where(CalendarFeed.id == polled.feed_id)
         .values(last_fetched_at=now, updated_at=CalendarFeed.updated_at)
     )
 
@@ -262,7 +282,12 @@ class FeedVersion:
 
 @dataclass(frozen=True)
 class PolledFeed:
-    feed: CalendarFeed
+    """What answering a poll takes: the feed's id and token hash, when a client last fetched
+    it, and its version."""
+
+    feed_id: int
+    token_hash: str
+    last_fetched_at: datetime | None
     version: FeedVersion
 
 
@@ -270,39 +295,43 @@ def _newest_changes() -> tuple[Any, ...]:
     """The newest audit event (its id and time) and the newest change to staff accounts and
     work areas, as columns to read beside the feed."""
     return (
-        select(func.max(AuditEvent.id)).scalar_subquery(),
-        select(func.max(AuditEvent.occurred_at)).scalar_subquery(),
-        select(func.max(User.updated_at)).scalar_subquery(),
-        select(func.max(WorkArea.updated_at)).scalar_subquery(),
+        select(func.max(AuditEvent.id)).scalar_subquery().label("newest_event_id"),
+        select(func.max(AuditEvent.occurred_at)).scalar_subquery().label("newest_event_at"),
+        select(func.max(User.updated_at)).scalar_subquery().label("newest_user_change"),
+        select(func.max(WorkArea.updated_at)).scalar_subquery().label("newest_work_area_change"),
     )
 
 
-def feed_version(
-    feed: CalendarFeed, newest: tuple[Any, ...], window: FeedWindow, now: datetime
-) -> FeedVersion:
+def feed_version(polled: Row[Any], window: FeedWindow, now: datetime) -> FeedVersion:
     """A version that changes whenever the feed's content may have changed.
 
     Every change to a record leaves an audit event, so the newest event, the newest change to
-    staff accounts and work areas (``newest``, read with the feed), the feed's own settings,
-    its owner's clearance and the day (the window moves) determine the content. The hour is
-    included too, which bounds how long a change committed out of order could go unseen.
+    staff accounts and work areas (read with the feed, see ``_polled_feed_statement``), the
+    feed's own settings, its owner's clearance and the day (the window moves) determine the
+    content. The hour is included too, which bounds how long a change committed out of order
+    could go unseen.
     """
     hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    owner = feed.user
+    newest = (
+        polled.newest_event_id,
+        polled.newest_event_at,
+        polled.newest_user_change,
+        polled.newest_work_area_change,
+    )
     key = "|".join(
         str(part)
         for part in (
             *newest,
-            feed.id,
-            feed.updated_at.isoformat(),
-            owner.clearance.code,
-            owner.role,
-            owner.active,
+            polled.id,
+            polled.updated_at.isoformat(),
+            polled.clearance.code,
+            polled.role,
+            polled.active,
             hour.isoformat(),
             window,
         )
     )
-    moments = [hour, feed.updated_at, *(m for m in newest[1:] if isinstance(m, datetime))]
+    moments = [hour, polled.updated_at, *(m for m in newest[1:] if isinstance(m, datetime))]
     return FeedVersion(
         etag=hashlib.sha256(key.encode()).hexdigest()[:32],
         last_modified=max(m.astimezone(UTC) for m in moments).replace(microsecond=0),
