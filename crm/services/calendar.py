@@ -220,7 +220,10 @@ def feed_by_token(token: str, window: FeedWindow, now: datetime) -> PolledFeed |
     if not token or len(token) > 200:
         return None
     token_hash = hash_token(token)
-    row = db.session.execute(_polled_feed_statement(), {"token_hash": token_hash}).first()
+    # A read alone needs no transaction: without one, PostgreSQL is asked once, not three
+    # times (begin, read, commit).
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        row = connection.execute(_polled_feed_statement(), {"token_hash": token_hash}).first()
     if row is None:
         return None
     return PolledFeed(row.id, token_hash, row.last_fetched_at, feed_version(row, window, now))
