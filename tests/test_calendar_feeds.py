@@ -437,6 +437,35 @@ def test_if_modified_since_last_modified_is_answered_with_304(app, officer):
     assert again.get_data() == b""
 
 
+def test_a_fetch_is_recorded_once_an_hour_and_leaves_the_version(app, officer):
+    factories.make_interaction(officer)
+    token = new_feed(officer)
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == officer.id))
+    assert feed.last_fetched_at is None
+
+    etag = fetch(app, token).headers["ETag"]
+    db.session.refresh(feed)
+    first_fetch = feed.last_fetched_at
+    assert first_fetch is not None
+    assert datetime.now(UTC) - first_fetch < timedelta(minutes=1)
+
+    # Within the hour a fetch changes nothing: the version neither.
+    assert fetch(app, token, **{"If-None-Match": etag}).status_code == 304
+    db.session.refresh(feed)
+    assert feed.last_fetched_at == first_fetch
+
+    # An hour on, the fetch is noted again, and the calendar still hears "unchanged".
+    db.session.execute(
+        update(CalendarFeed)
+        .where(CalendarFeed.id == feed.id)
+        .values(last_fetched_at=first_fetch - timedelta(hours=2), updated_at=feed.updated_at)
+    )
+    db.session.commit()
+    assert fetch(app, token, **{"If-None-Match": etag}).status_code == 304
+    db.session.refresh(feed)
+    assert feed.last_fetched_at > first_fetch
+
+
 def refetch_after(app: Flask, token: str, change: Callable[[], None]) -> tuple[Any, Any]:
     """Fetch, check the ETag gets 304, make the change, fetch with the old ETag again."""
     first = fetch(app, token)

@@ -172,7 +172,6 @@ def feed(token: str) -> Response:
             service.built_feeds.put(key, body)
         response = Response(body, content_type=ICS_TYPE)
     service.record_fetch(polled, now)
-    db.session.commit()
     response.set_etag(version.etag)
     response.last_modified = version.last_modified
     # Private: the address is a secret; clients revalidate with the validators above.

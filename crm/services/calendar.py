@@ -267,11 +267,13 @@ def record_fetch(polled: PolledFeed, now: datetime) -> None:
     last = polled.last_fetched_at
     if last is not None and now - last < FETCH_RECORD_INTERVAL:
         return
-    db.session.execute(
-        sql_update(CalendarFeed)
-        .where(CalendarFeed.id == polled.feed_id)
-        .values(last_fetched_at=now, updated_at=CalendarFeed.updated_at)
-    )
+    # Committed on its own: a poll has nothing else to write.
+    with db.engine.begin() as connection:
+        connection.execute(
+            sql_update(CalendarFeed)
+            .where(CalendarFeed.id == polled.feed_id)
+            .values(last_fetched_at=now, updated_at=CalendarFeed.updated_at)
+        )
 
 
 # --- What changed: answering a poll without building the feed --------------------------
