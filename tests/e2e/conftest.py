@@ -64,7 +64,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         WTF_CSRF_ENABLED=True,
     )
     app.instance_path = str(instance)
-    result = app.test_cli_runner().invoke(args=["crm", "setup"])
+    # Inside the server's own app context: a command finds the app through current_app, which
+    # would otherwise be the unit tests' app when they ran first.
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["crm", "setup"])
     assert result.exit_code == 0, result.output
     # One line per request would bury a failing step's own output.
     request_log = logging.getLogger("werkzeug")
