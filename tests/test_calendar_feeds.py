@@ -35,7 +35,15 @@ from crm.models import (
     interaction_staff,
     interaction_work_areas,
 )
-from crm.services.calendar import FeedInput, built_feeds, create_feed
+from crm.services.calendar import (
+    FeedInput,
+    FeedWindow,
+    built_feeds,
+    create_feed,
+    feed_by_token,
+    polled_feed,
+    revoke_feed,
+)
 from crm.services.contacts import ContactInput, EmailInput, update_contact
 from crm.services.interactions import (
     InteractionInput,
@@ -464,6 +472,24 @@ def test_a_fetch_is_recorded_once_an_hour_and_leaves_the_version(app, officer):
     assert fetch(app, token, **{"If-None-Match": etag}).status_code == 304
     db.session.refresh(feed)
     assert feed.last_fetched_at > first_fetch
+
+
+@pytest.mark.parametrize("how", ["revoked", "owner deactivated"])
+def test_a_feed_that_goes_dead_after_the_poll_is_not_built(app, officer, how):
+    token = new_feed(officer)
+    polled = feed_by_token(token, FeedWindow(), datetime.now(UTC))
+    assert polled is not None
+    feed = polled_feed(polled)
+    assert feed is not None and feed.user == officer
+
+    if how == "revoked":
+        revoke_feed(feed)
+    else:
+        officer.active = False
+    db.session.commit()
+
+    assert polled_feed(polled) is None
+    assert feed_by_token(token, FeedWindow(), datetime.now(UTC)) is None
 
 
 def refetch_after(app: Flask, token: str, change: Callable[[], None]) -> tuple[Any, Any]:

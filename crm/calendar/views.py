@@ -165,6 +165,8 @@ def feed(token: str) -> Response:
         body = service.built_feeds.get(key)
         if body is None:
             calendar_feed = service.polled_feed(polled)
+            if calendar_feed is None:
+                abort(404)
             with force_locale(locale_for(calendar_feed.user.language)):
                 body = service.feed_calendar(
                     calendar_feed, window, now, _record_url(), url=request.base_url

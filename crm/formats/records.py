@@ -1,8 +1,8 @@
 """Plain records handed to the file formats: what an export knows about a person or a body.
 
-Nothing changes a record once built, yet the person's records are not frozen dataclasses: an
-export builds one per person, and a frozen dataclass sets each field through
-``object.__setattr__``, which made building them take more than twice as long.
+Nothing changes a record once built, yet records are not frozen dataclasses: an export builds
+one per row, and a frozen dataclass sets each field through ``object.__setattr__``, which made
+building them take more than twice as long.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class ContactRecord(PersonName):
     interaction_count: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OrganizationRecord:
     name: str
     kind: str = ""

@@ -35,7 +35,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import update as sql_update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from crm.extensions import db
 from crm.formats import ics
@@ -220,8 +220,8 @@ def feed_by_token(token: str, window: FeedWindow, now: datetime) -> PolledFeed |
     if not token or len(token) > 200:
         return None
     token_hash = hash_token(token)
-    # A read alone needs no transaction: without one, PostgreSQL is asked once, not three
-    # times (begin, read, commit).
+    # A read alone needs no transaction: PostgreSQL is asked for the read, not also to begin
+    # and to commit one.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         row = connection.execute(_polled_feed_statement(), {"token_hash": token_hash}).first()
     if row is None:
@@ -253,13 +253,15 @@ def _polled_feed_statement() -> Select[Any]:
     )
 
 
-def polled_feed(polled: PolledFeed) -> CalendarFeed:
-    """The polled feed with its owner, to be built."""
+def polled_feed(polled: PolledFeed) -> CalendarFeed | None:
+    """The polled feed with its owner, to be built; None if it was revoked, or its owner
+    deactivated, since the poll."""
     return db.session.execute(
         select(CalendarFeed)
-        .options(joinedload(CalendarFeed.user))
-        .where(CalendarFeed.id == polled.feed_id)
-    ).scalar_one()
+        .join(CalendarFeed.user)
+        .options(contains_eager(CalendarFeed.user))
+        .where(CalendarFeed.id == polled.feed_id, CalendarFeed.revoked_at.is_(None), User.active)
+    ).scalar_one_or_none()
 
 
 def record_fetch(polled: PolledFeed, now: datetime) -> None:
