@@ -234,22 +234,24 @@ def _polled_feed_statement() -> Select[Any]:
     """What a poll reads of the live feed with a token's hash (a parameter) and of its owner,
     beside what its version depends on: built once, as composing it took longer than
     running it, and read as plain columns, as loading the feed and its owner did too."""
+    return _live_feeds(
+        CalendarFeed.id,
+        CalendarFeed.updated_at,
+        CalendarFeed.last_fetched_at,
+        User.clearance,
+        User.role,
+        User.active,
+        *_newest_changes(),
+    ).where(CalendarFeed.token_hash == bindparam("token_hash"))
+
+
+def _live_feeds(*columns: Any) -> Select[Any]:
+    """``columns`` of the feeds that are not revoked and whose owner is active, joined to
+    their owner."""
     return (
-        select(
-            CalendarFeed.id,
-            CalendarFeed.updated_at,
-            CalendarFeed.last_fetched_at,
-            User.clearance,
-            User.role,
-            User.active,
-            *_newest_changes(),
-        )
+        select(*columns)
         .join(User, CalendarFeed.user_id == User.id)
-        .where(
-            CalendarFeed.token_hash == bindparam("token_hash"),
-            CalendarFeed.revoked_at.is_(None),
-            User.active,
-        )
+        .where(CalendarFeed.revoked_at.is_(None), User.active)
     )
 
 
@@ -257,10 +259,9 @@ def polled_feed(polled: PolledFeed) -> CalendarFeed | None:
     """The polled feed with its owner, to be built; None if it was revoked, or its owner
     deactivated, since the poll."""
     return db.session.execute(
-        select(CalendarFeed)
-        .join(CalendarFeed.user)
+        _live_feeds(CalendarFeed)
         .options(contains_eager(CalendarFeed.user))
-        .where(CalendarFeed.id == polled.feed_id, CalendarFeed.revoked_at.is_(None), User.active)
+        .where(CalendarFeed.id == polled.feed_id)
     ).scalar_one_or_none()
 
 
