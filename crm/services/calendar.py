@@ -310,7 +310,7 @@ def _newest_changes() -> tuple[Any, ...]:
     )
 
 
-def feed_version(polled: Row[Any], window: FeedWindow, now: datetime) -> FeedVersion:
+def feed_version(row: Row[Any], window: FeedWindow, now: datetime) -> FeedVersion:
     """A version that changes whenever the feed's content may have changed.
 
     Every change to a record leaves an audit event, so the newest event, the newest change to
@@ -321,25 +321,25 @@ def feed_version(polled: Row[Any], window: FeedWindow, now: datetime) -> FeedVer
     """
     hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     newest = (
-        polled.newest_event_id,
-        polled.newest_event_at,
-        polled.newest_user_change,
-        polled.newest_work_area_change,
+        row.newest_event_id,
+        row.newest_event_at,
+        row.newest_user_change,
+        row.newest_work_area_change,
     )
     key = "|".join(
         str(part)
         for part in (
             *newest,
-            polled.id,
-            polled.updated_at.isoformat(),
-            polled.clearance.code,
-            polled.role,
-            polled.active,
+            row.id,
+            row.updated_at.isoformat(),
+            row.clearance.code,
+            row.role,
+            row.active,
             hour.isoformat(),
             window,
         )
     )
-    moments = [hour, polled.updated_at, *(m for m in newest[1:] if isinstance(m, datetime))]
+    moments = [hour, row.updated_at, *(m for m in newest[1:] if isinstance(m, datetime))]
     return FeedVersion(
         etag=hashlib.sha256(key.encode()).hexdigest()[:32],
         last_modified=max(m.astimezone(UTC) for m in moments).replace(microsecond=0),
